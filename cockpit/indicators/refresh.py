@@ -1,0 +1,418 @@
+"""Refresh: compute every indicator for every region level and period, and publish a snapshot.
+
+Stages, each its own module: definitions (read) → validate (check) → measures (one DuckDB scan
+per feed) → formulas (SQL over the values so far) → composites (normalise, weight, rank,
+explain) → alerts (targets and thresholds) → snapshot (write, then swap the pointer).
+
+Analysts' SQL runs on a sandboxed connection: only the lake directory is readable, nothing else
+on disk or network, no extension can load, and the configuration is locked before any
+definition's SQL is run.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+
+from cockpit.config import paths
+from cockpit.feeds.contracts import Contracts, load_contracts
+from cockpit.feeds.lake import table_files
+from cockpit.indicators import formulas, measures, snapshot
+from cockpit.indicators.composite import compute_composite, explain_changes, rank_within_peers
+from cockpit.indicators.definitions import DefinitionError, read_systems
+from cockpit.indicators.model import Indicator, IndicatorSystem
+from cockpit.indicators.periods import MONTHS, labels
+from cockpit.indicators.validate import check_systems
+from cockpit.regions import Hierarchy, load_hierarchy
+
+VALUE_COLUMNS = ["indicator", "level", "frequency", "region", "period_start", "value"]
+
+
+class RefreshError(RuntimeError):
+    pass
+
+
+@dataclass
+class RefreshReport:
+    snapshot_id: str
+    path: Path
+    seconds: float
+    indicators: int
+    values: int
+    computed: list[str]
+    copied: list[str]
+    stage_seconds: dict[str, float] = field(default_factory=dict)
+
+
+def sandbox(lake: Path) -> duckdb.DuckDBPyConnection:
+    """A connection that can read the lake and nothing else, its configuration locked."""
+    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
+                                             "autoload_known_extensions": False})
+    lake.mkdir(parents=True, exist_ok=True)
+    con.execute("SET allowed_directories = ?", [[str(lake.resolve()) + "/"]])
+    con.execute("SET enable_external_access = false")
+    con.execute("SET lock_configuration = true")
+    return con
+
+
+def dependencies(ind: Indicator) -> list[str]:
+    if ind.formula:
+        return formulas.references(ind.formula)
+    if ind.composite:
+        return [c.indicator for c in ind.composite.children]
+    return []
+
+
+def topological(indicators: dict[str, Indicator]) -> list[str]:
+    order: list[str] = []
+    state: dict[str, int] = {}
+
+    def visit(ident: str) -> None:
+        if state.get(ident) == 2:
+            return
+        if state.get(ident) == 1:
+            raise RefreshError(f"dependency cycle through {ident}")
+        state[ident] = 1
+        for dep in dependencies(indicators[ident]):
+            if dep in indicators:
+                visit(dep)
+        state[ident] = 2
+        order.append(ident)
+
+    for ident in indicators:
+        visit(ident)
+    return order
+
+
+def load_valid_systems(directory: Path | None = None, contracts: Contracts | None = None,
+                       hierarchy: Hierarchy | None = None) -> list[IndicatorSystem]:
+    systems, problems = read_systems(directory)
+    contracts = contracts or load_contracts()
+    hierarchy = hierarchy or load_hierarchy()
+    problems = problems + check_systems(systems, contracts, hierarchy.levels)
+    if problems:
+        raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line)))
+    return systems
+
+
+def _affected(indicators: dict[str, Indicator], roots: Iterable[str]) -> set[str]:
+    """`roots` and every indicator that depends on them, directly or not."""
+    dependants: dict[str, set[str]] = {}
+    for ident, ind in indicators.items():
+        for dep in dependencies(ind):
+            dependants.setdefault(dep, set()).add(ident)
+    out, stack = set(), list(roots)
+    while stack:
+        ident = stack.pop()
+        if ident not in out:
+            out.add(ident)
+            stack.extend(dependants.get(ident, ()))
+    return out
+
+
+def _needed(indicators: dict[str, Indicator], targets: set[str]) -> set[str]:
+    """`targets` and everything they read."""
+    out, stack = set(), list(targets)
+    while stack:
+        ident = stack.pop()
+        if ident not in out and ident in indicators:
+            out.add(ident)
+            stack.extend(dependencies(indicators[ident]))
+    return out
+
+
+def feed_sources(lake: Path, feeds: Iterable[str]) -> dict[str, str]:
+    """DuckDB source expressions of the feeds that have data: only finished part files."""
+    out = {}
+    for feed in feeds:
+        files = table_files(lake, feed)
+        if files:
+            out[feed] = f"read_parquet({[str(f.resolve()) for f in files]!r}, union_by_name = true)"
+    return out
+
+
+def refresh(
+    only: str | None = None,
+    feeds: Iterable[str] | None = None,
+    lake_dir: Path | None = None,
+    snapshot_dir: Path | None = None,
+    definitions_dir: Path | None = None,
+    retention: int = snapshot.DEFAULT_RETENTION,
+) -> RefreshReport:
+    """Compute and publish a new snapshot.
+
+    `only`: recompute one system (and what it reads); `feeds`: recompute what those feeds
+    affect (after an ingest). Either way the other indicators' values are carried over from the
+    current snapshot, so the new one is complete. Without either, everything is recomputed.
+    """
+    started = time.perf_counter()
+    timings: dict[str, float] = {}
+    lake = Path(lake_dir or paths().lake)
+    contracts, hierarchy = load_contracts(), load_hierarchy()
+    systems = load_valid_systems(definitions_dir, contracts, hierarchy)
+    indicators = {i.id: i for s in systems for i in s.indicators}
+    if only is not None and only not in {s.id for s in systems}:
+        raise RefreshError(f"unknown indicator system {only!r}; systems are: {', '.join(s.id for s in systems)}")
+    previous = snapshot.current_path(snapshot_dir)
+    to_compute = set(indicators)
+    if (only or feeds) and previous is not None:
+        if only:
+            to_compute = _needed(indicators, {i.id for i in indicators.values() if i.system == only})
+        else:
+            changed = {i.id for i in indicators.values() if i.measure and i.measure.feed in set(feeds or ())}
+            to_compute = _needed(indicators, _affected(indicators, changed))
+    timings["definitions"] = time.perf_counter() - started
+
+    con = sandbox(lake)
+    frame = hierarchy.frame()
+    con.register("regions_frame", frame)
+    con.execute("CREATE TABLE regions AS SELECT * FROM regions_frame")
+    con.unregister("regions_frame")
+    order = [i for i in topological(indicators) if i in to_compute]
+    used_feeds = {indicators[i].measure.feed for i in order if indicators[i].measure}  # type: ignore[union-attr]
+    sources = feed_sources(lake, used_feeds)
+    feed_as_of = _feed_as_of(con, contracts, sources)
+
+    t = time.perf_counter()
+    store = _ValueStore(con)
+    computed = [indicators[i] for i in order]
+    for batch in measures.batches([i for i in computed if i.measure], contracts):
+        if batch.feed not in sources:
+            continue
+        levels = [lvl for lvl in hierarchy.levels if any(lvl in i.levels for i in batch.indicators)]
+        store.add(measures.compute_batch(con, batch, sources[batch.feed], levels, feed_as_of.get(batch.feed)))
+    timings["measures"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    composite_parts, explanations = [], []
+    parent_of = dict(zip(frame["code"], frame["parent_code"], strict=True))
+    names = dict(zip(frame["code"], frame["name"], strict=True))
+    for ident in order:
+        ind = indicators[ident]
+        if ind.formula:
+            _compute_formula(con, ind, indicators, store)
+        elif ind.composite:
+            children = {c.indicator: indicators[c.indicator] for c in ind.composite.children}
+            result = compute_composite(ind, children, store.of(list(children)), parent_of)
+            store.add(result.values)
+            ranked = rank_within_peers(result.values, ind.polarity, ind.composite.peer_group, parent_of, band=ind.band)
+            composite_parts.append(result.parts)
+            explanations.append(explain_changes(ind, result.parts, ranked, children, names))
+    values = store.all()
+    timings["formulas_composites"] = time.perf_counter() - t
+    con.close()
+
+    t = time.perf_counter()
+    values = _finish_values(values, indicators, feed_as_of, parent_of)
+    if len(to_compute) < len(indicators) and previous is not None:
+        values, composite_parts, explanations = _carry_over(previous, set(indicators) - to_compute,
+                                                           values, composite_parts, explanations)
+    alerts = _alerts(values, indicators, names)
+    timings["ranks_alerts"] = time.perf_counter() - t
+
+    t = time.perf_counter()
+    ident = snapshot.new_snapshot_id()
+    with snapshot.writer_lock(snapshot_dir):
+        snapshot.discard_partials(snapshot_dir)  # what a killed refresh left behind
+        partial = snapshot.partial_path(ident, snapshot_dir)
+        try:
+            _write(partial, ident, systems, values, _concat(composite_parts), _concat(explanations), alerts,
+                   frame, feed_as_of, timings)
+            final = snapshot.publish(partial, snapshot_dir, retention)
+        finally:
+            for leftover in partial.parent.glob(partial.name + "*"):
+                leftover.unlink(missing_ok=True)
+    timings["publish"] = time.perf_counter() - t
+    return RefreshReport(snapshot_id=ident, path=final, seconds=time.perf_counter() - started,
+                         indicators=len(indicators), values=len(values), computed=sorted(to_compute),
+                         copied=sorted(set(indicators) - to_compute), stage_seconds=timings)
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None and len(f)]
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def _normalise(df: pd.DataFrame) -> pd.DataFrame:
+    out = df[VALUE_COLUMNS].copy()
+    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
+    out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
+    out["imputed"] = df["imputed"].astype(bool).to_numpy() if "imputed" in df else False
+    return out
+
+
+def _feed_as_of(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: dict[str, str]) -> dict[str, pd.Timestamp]:
+    """The latest data time of each feed: periods after it are provisional."""
+    out = {}
+    for feed, source in sources.items():
+        column = contracts.table(feed).time_column
+        if not column:
+            continue
+        latest = con.execute(f'SELECT max("{column}") FROM {source}').fetchone()[0]
+        if latest is None:
+            continue
+        # The last instant the data covers: a month column's value covers its whole month.
+        kind = contracts.table(feed).column(column).type
+        if kind == "integer":  # a year column
+            latest = pd.Timestamp(int(latest), 1, 1) + pd.DateOffset(years=1)
+        elif kind in ("month", "quarter"):
+            latest = pd.Timestamp(latest) + pd.DateOffset(months=MONTHS[kind])
+        elif kind == "date":
+            latest = pd.Timestamp(latest) + pd.Timedelta(days=1)
+        else:
+            latest = pd.Timestamp(latest) + pd.Timedelta(microseconds=1)
+        latest = latest - pd.Timedelta(microseconds=1)
+        out[feed] = pd.Timestamp(latest)
+    return out
+
+
+class _ValueStore:
+    """The values computed so far, in a DuckDB table that formulas read with SQL."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection):
+        self.con = con
+        con.execute("""CREATE TABLE vals (indicator VARCHAR, level VARCHAR, frequency VARCHAR, region VARCHAR,
+                       period_start DATE, value DOUBLE, imputed BOOLEAN)""")
+
+    def add(self, df: pd.DataFrame) -> None:
+        if len(df):
+            self.con.register("incoming", _normalise(df))
+            self.con.execute("INSERT INTO vals BY NAME SELECT * FROM incoming")
+            self.con.unregister("incoming")
+
+    def insert_sql(self, sql: str, indicator: str, frequency: str) -> None:
+        """Insert (level, region, period_start, value) rows a query returns, as one indicator's values."""
+        self.con.execute(f"""INSERT INTO vals SELECT ?, level, ?, region, CAST(period_start AS DATE), value, false
+                             FROM ({sql})""", [indicator, frequency])
+
+    def of(self, indicators: list[str]) -> pd.DataFrame:
+        df = self.con.execute("SELECT * FROM vals WHERE list_contains(?, indicator)", [indicators]).df()
+        return _normalise(df)
+
+    def all(self) -> pd.DataFrame:
+        return _normalise(self.con.execute("SELECT * FROM vals").df())
+
+
+def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators: dict[str, Indicator],
+                     store: _ValueStore) -> None:
+    refs = formulas.references(ind.formula)  # type: ignore[arg-type]
+    try:
+        for frequency in ind.frequencies:
+            here = [r for r in refs if frequency in indicators[r].frequencies]
+            yearly = [r for r in refs if r not in here and "year" in indicators[r].frequencies]
+            if not here:
+                continue
+            sql = formulas.formula_sql(ind.formula, frequency, list(ind.levels), here, yearly)  # type: ignore[arg-type]
+            store.insert_sql(sql, ind.id, frequency)
+    except duckdb.Error as exc:
+        raise RefreshError(f"{ind.where}: indicator {ind.id}: formula failed: {exc}") from exc
+
+
+def _finish_values(values: pd.DataFrame, indicators: dict[str, Indicator], feed_as_of: dict[str, pd.Timestamp],
+                   parent_of: dict) -> pd.DataFrame:
+    """Add system, period label, provisional flag and rank among siblings."""
+    values = values.copy()
+    values["system"] = values["indicator"].map({i: ind.system for i, ind in indicators.items()})
+    values["period"] = ""
+    for frequency in values["frequency"].unique():
+        rows = values["frequency"] == frequency
+        values.loc[rows, "period"] = labels(values.loc[rows, "period_start"], frequency).to_numpy()
+    # Periods that start after the data ends (deadlines in the future) are not periods yet;
+    # a period that ends after it is provisional: its value can still change.
+    pairs = values[["indicator", "frequency"]].drop_duplicates().itertuples(index=False, name=None)
+    cutoff = {(i, f): _cutoff(i, f, indicators, feed_as_of) for i, f in pairs}
+    cut = pd.to_datetime(pd.Series([cutoff[k] for k in zip(values["indicator"], values["frequency"], strict=True)],
+                                   index=values.index, dtype="object"))
+    starts = pd.to_datetime(values["period_start"])
+    values = values[~(starts > cut)].copy()
+    cut, starts = cut.loc[values.index], starts.loc[values.index]
+    months = values["frequency"].map(MONTHS).to_numpy().astype("timedelta64[M]")
+    ends = pd.Series((starts.to_numpy().astype("datetime64[M]") + months).astype("datetime64[ns]"), index=values.index)
+    values["provisional"] = (ends > cut + pd.Timedelta(seconds=1)).fillna(False).astype(bool)
+    values["parent"] = values["region"].map(parent_of)
+    values["rank"] = np.nan
+    values["peer_count"] = np.nan
+    polarity = values["indicator"].map({i: ind.polarity for i, ind in indicators.items()})
+    rankable = polarity.isin(["higher_better", "lower_better"]) & values["value"].notna()
+    if rankable.any():
+        sub = values[rankable]
+        ascending = polarity[rankable] == "lower_better"
+        key = sub["value"].where(ascending, -sub["value"])
+        groups = [sub["indicator"], sub["level"], sub["frequency"], sub["period_start"], sub["parent"].fillna("")]
+        values.loc[rankable, "rank"] = key.groupby(groups).rank(method="min")
+        values.loc[rankable, "peer_count"] = key.groupby(groups).transform("count")
+    values["percentile"] = np.where(values["peer_count"] > 1,
+                                    (values["peer_count"] - values["rank"]) / (values["peer_count"] - 1) * 100,
+                                    np.where(values["peer_count"] == 1, 100.0, np.nan))
+    return values
+
+
+def _cutoff(ident: str, frequency: str, indicators: dict[str, Indicator],
+            feed_as_of: dict[str, pd.Timestamp]) -> pd.Timestamp | None:
+    """Where the data behind one indicator at one frequency ends: the earliest end among the feeds
+    of the measures it reads at that frequency. A yearly figure used as of its year (population
+    in a monthly per-capita rate) does not hold the months back."""
+    feeds = {indicators[i].measure.feed for i in _needed(indicators, {ident})  # type: ignore[union-attr]
+             if indicators[i].measure and frequency in indicators[i].frequencies}
+    times = [feed_as_of[f] for f in feeds if f in feed_as_of]
+    return min(times) if times else None
+
+
+def _carry_over(previous: Path, keep: set[str], values, composite_parts, explanations):
+    """Values of the indicators not recomputed, from the current snapshot."""
+    con = snapshot.open_read_only(previous)
+    try:
+        ids = sorted(keep)
+        old = con.execute("SELECT * FROM indicator_values WHERE list_contains(?, indicator)", [ids]).df()
+        old_parts = con.execute("SELECT * FROM composite_parts WHERE list_contains(?, indicator)", [ids]).df()
+        old_expl = con.execute("SELECT * FROM explanations WHERE list_contains(?, indicator)", [ids]).df()
+    finally:
+        con.close()
+    old["period_start"] = pd.to_datetime(old["period_start"]).dt.date
+    values = pd.concat([values, old[values.columns]], ignore_index=True)
+    return values, composite_parts + [old_parts], explanations + [old_expl]
+
+
+def _alerts(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict) -> pd.DataFrame:
+    """Threshold breaches in each indicator's latest period, with a sentence in both languages."""
+    from cockpit.indicators.alerts import evaluate_thresholds
+
+    return evaluate_thresholds(values, indicators, names)
+
+
+def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.DataFrame, parts: pd.DataFrame,
+           explanations: pd.DataFrame, alerts: pd.DataFrame, regions: pd.DataFrame,
+           feed_as_of: dict[str, pd.Timestamp], timings: dict[str, float]) -> None:
+    from cockpit.indicators.catalogue import indicator_table, system_table
+
+    con = duckdb.connect(str(path))
+    try:
+        tables = {
+            "indicator_values": values, "composite_parts": parts, "explanations": explanations, "alerts": alerts,
+            "indicators": indicator_table(systems), "systems": system_table(systems), "regions": regions,
+            "feeds": pd.DataFrame({"feed": list(feed_as_of), "as_of": list(feed_as_of.values())}),
+            "meta": pd.DataFrame({"key": ["snapshot_id", "created_at", *[f"seconds_{k}" for k in timings]],
+                                  "value": [ident, pd.Timestamp.now().isoformat(timespec="seconds"),
+                                            *[f"{v:.3f}" for v in timings.values()]]}),
+        }
+        for name, df in tables.items():
+            if name in snapshot.SCHEMAS:
+                con.execute(f"CREATE TABLE {name} ({snapshot.SCHEMAS[name]})")
+                if len(df):
+                    con.register("frame", df)
+                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
+                    con.unregister("frame")
+                continue
+            con.register("frame", df)
+            con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
+            con.unregister("frame")
+        con.execute("CREATE INDEX values_lookup ON indicator_values (indicator, frequency, level)")
+        con.execute("CHECKPOINT")
+    finally:
+        con.close()

@@ -1,0 +1,119 @@
+"""Read-only access to the current indicator snapshot, for pages.
+
+The snapshot file is opened read-only once per snapshot id and shared; each query takes its own
+cursor (DuckDB cursors may be used from different threads). When a refresh publishes a new
+snapshot, the next call sees the new CURRENT pointer and opens it.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from cockpit.indicators import snapshot as store
+
+_lock = threading.Lock()
+
+
+class NoSnapshot(LookupError):
+    """No snapshot has been published yet: `cockpit refresh` makes one."""
+
+
+@lru_cache(maxsize=2)
+def _open(path: str) -> duckdb.DuckDBPyConnection:
+    return store.open_read_only(Path(path))
+
+
+class Snapshot:
+    """One published snapshot; methods are named for the question they answer."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.id = path.name.removesuffix(store.SUFFIX)
+        with _lock:
+            self._con = _open(str(path))
+
+    def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def meta(self) -> dict[str, str]:
+        return dict(self._df("SELECT key, value FROM meta").itertuples(index=False, name=None))
+
+    def systems(self) -> pd.DataFrame:
+        return self._df("SELECT * FROM systems ORDER BY ordinal")
+
+    def indicators(self, system: str | None = None) -> pd.DataFrame:
+        if system is None:
+            return self._df("SELECT * FROM indicators ORDER BY system, ordinal")
+        return self._df("SELECT * FROM indicators WHERE system = ? ORDER BY ordinal", [system])
+
+    def latest_values(self, indicators: list[str], region: str, frequency: str | None = None,
+                      complete_only: bool = False) -> pd.DataFrame:
+        """Each indicator's newest value for a region (per frequency), with the one before it.
+
+        `complete_only` skips periods still under way, whose rates and counts would compare
+        unfairly with a whole period."""
+        freq_clause = ("AND frequency = ?" if frequency else "") + (" AND NOT provisional" if complete_only else "")
+        params: list = [indicators, region] + ([frequency] if frequency else [])
+        return self._df(f"""
+            WITH v AS (
+              SELECT *, row_number() OVER (PARTITION BY indicator, frequency ORDER BY period_start DESC) AS n
+              FROM indicator_values
+              WHERE list_contains(?, indicator) AND region = ? AND value IS NOT NULL {freq_clause})
+            SELECT cur.indicator, cur.frequency, cur.period, cur.value, cur.provisional, cur.rank, cur.peer_count,
+                   prev.period AS previous_period, prev.value AS previous_value
+            FROM v AS cur LEFT JOIN v AS prev
+              ON prev.indicator = cur.indicator AND prev.frequency = cur.frequency AND prev.n = 2
+            WHERE cur.n = 1""", params)
+
+    def headlines(self, region: str) -> pd.DataFrame:
+        """Each system's headline indicators at a region: newest value in the indicator's main
+        period (its first frequency), the value before, and what is needed to show them."""
+        meta = self._df("""SELECT i.*, s.ordinal AS system_ordinal FROM indicators AS i JOIN systems AS s USING (system)
+                           WHERE i.headline ORDER BY s.ordinal, i.ordinal""")
+        if meta.empty:
+            return meta
+        latest = self.latest_values(meta["indicator"].tolist(), region, complete_only=True)
+        meta["frequency"] = meta["frequencies"].str.split(",").str[0]
+        return meta.merge(latest, on=["indicator", "frequency"], how="left")
+
+    def series(self, indicator: str, region: str, frequency: str) -> pd.DataFrame:
+        return self._df("""SELECT period, period_start, value, provisional FROM indicator_values
+                           WHERE indicator = ? AND region = ? AND frequency = ? ORDER BY period_start""",
+                        [indicator, region, frequency])
+
+    def ranking(self, indicator: str, parent: str, frequency: str, period: str | None = None) -> pd.DataFrame:
+        """The children of `parent` ranked on an indicator in a period (default: the latest)."""
+        return self._df("""
+            WITH v AS (SELECT * FROM indicator_values
+                       WHERE indicator = ? AND parent = ? AND frequency = ? AND value IS NOT NULL),
+                 p AS (SELECT coalesce(?, (SELECT max_by(period, period_start) FROM v)) AS period)
+            SELECT v.region, r.name, v.period, v.value, v.rank, v.peer_count, v.percentile, v.provisional
+            FROM v JOIN p USING (period) JOIN regions AS r ON r.code = v.region
+            ORDER BY v.rank NULLS LAST, v.value DESC""", [indicator, parent, frequency, period])
+
+    def composite_parts(self, indicator: str, region: str, frequency: str, period: str) -> pd.DataFrame:
+        return self._df("""SELECT * FROM composite_parts WHERE indicator = ? AND region = ? AND frequency = ?
+                           AND period_start = (SELECT min(period_start) FROM indicator_values
+                                               WHERE indicator = ? AND frequency = ? AND period = ?)
+                           ORDER BY weight DESC""", [indicator, region, frequency, indicator, frequency, period])
+
+    def alerts(self, limit: int = 50) -> pd.DataFrame:
+        return self._df("""SELECT * FROM alerts ORDER BY CASE severity WHEN 'alarm' THEN 0 ELSE 1 END,
+                           period_start DESC, indicator LIMIT ?""", [limit])
+
+
+def current_snapshot(directory: Path | None = None) -> Snapshot:
+    """The snapshot the CURRENT pointer names; NoSnapshot when none is published."""
+    path = store.current_path(directory)
+    if path is None:
+        raise NoSnapshot("no indicator snapshot has been published yet; run `cockpit refresh`")
+    return Snapshot(path)

@@ -1,0 +1,123 @@
+"""Interface strings in Simplified Chinese (the default) and English.
+
+One table of strings for the whole interface: pages ask `t(key, lang)`. The language is chosen by
+the user with the switch in the navigation bar, kept in a cookie, and may be forced for one page
+with `?lang=en` (handy for links and screenshots).
+"""
+
+from __future__ import annotations
+
+LANGS = ("zh", "en")
+DEFAULT_LANG = "zh"
+COOKIE = "cockpit_lang"
+
+STRINGS: dict[str, dict[str, str]] = {
+    "app.title": {"zh": "城市数字驾驶舱", "en": "City Digital Cockpit"},
+    "app.subtitle": {"zh": "浙江省", "en": "Zhejiang"},
+    "lang.switch": {"zh": "EN", "en": "中文"},
+    "lang.switch.title": {"zh": "Switch to English", "en": "切换到中文"},
+    "demo.badge": {"zh": "演示数据", "en": "Demo data"},
+    "demo.banner": {
+        "zh": "当前展示的是系统生成的演示数据（种子 {seed}，规模 {scale}，截至 {end}），不代表任何真实情况。",
+        "en": "You are looking at generated demo data (seed {seed}, scale {scale}, up to {end}); it describes no real place.",
+    },
+    "nav.home": {"zh": "首页", "en": "Home"},
+    "home.title": {"zh": "数据资源概览", "en": "Data overview"},
+    "home.lead": {
+        "zh": "驾驶舱接入的四类数据源、各表记录数与最新数据时间。数据按声明的契约校验后入湖。",
+        "en": "The four feed families the cockpit reads, with each table's rows and latest data time. Every row is checked against its declared contract before it enters the lake.",
+    },
+    "home.kpi.tables": {"zh": "数据表", "en": "Tables"},
+    "home.kpi.rows": {"zh": "记录总数", "en": "Rows"},
+    "home.kpi.latest": {"zh": "最新数据", "en": "Latest data"},
+    "home.kpi.quarantined": {"zh": "隔离记录", "en": "Quarantined rows"},
+    "home.kpi.regions": {"zh": "行政区划", "en": "Regions"},
+    "home.col.table": {"zh": "数据表", "en": "Table"},
+    "home.col.rows": {"zh": "记录数", "en": "Rows"},
+    "home.col.latest": {"zh": "最新数据时间", "en": "Latest data"},
+    "home.col.quarantined": {"zh": "隔离", "en": "Quarantined"},
+    "home.col.files": {"zh": "文件", "en": "Files"},
+    "home.empty": {
+        "zh": "数据湖为空。运行 `cockpit demo` 生成演示数据，或用 `cockpit ingest <数据表> <文件>` 导入数据。",
+        "en": "The lake is empty. Run `cockpit demo` for demo data, or `cockpit ingest <feed> <file>` to load yours.",
+    },
+    "home.no_time": {"zh": "—", "en": "—"},
+    "home.regions.caption": {
+        "zh": "区划层级：省 {province} · 市 {city} · 区县 {county} · 街镇 {street} · 村社 {community} · 网格 {grid}",
+        "en": "Region levels: province {province} · city {city} · county {county} · street {street} · community {community} · grid {grid}",
+    },
+    "home.geo.caption": {"zh": "地图边界说明", "en": "About the map boundaries"},
+    "home.last_ingest": {"zh": "最近一次入湖：{table}，{time}，载入 {loaded} 条", "en": "Last ingest: {table} at {time}, {loaded} rows loaded"},
+    "home.systems.title": {"zh": "指标体系", "en": "Indicator systems"},
+    "home.systems.lead": {
+        "zh": "各指标体系的核心指标（全省，最新一期）。每个数字都由指标引擎依据定义文件计算。",
+        "en": "The headline indicators of each system (whole province, latest period), computed by the indicator engine from the definition files.",
+    },
+    "home.systems.none": {
+        "zh": "尚未发布指标快照。运行 `cockpit refresh` 计算全部指标。",
+        "en": "No indicator snapshot has been published yet. Run `cockpit refresh` to compute the indicators.",
+    },
+    "home.systems.count": {"zh": "{n} 项指标", "en": "{n} indicators"},
+    "home.snapshot": {"zh": "指标快照 {id}，生成于 {time}", "en": "Indicator snapshot {id}, made {time}"},
+    "value.provisional": {"zh": "初步", "en": "provisional"},
+    "value.previous": {"zh": "上期 {value}", "en": "previous {value}"},
+    "error.title": {"zh": "页面出错", "en": "Something went wrong"},
+    "notfound.title": {"zh": "页面不存在", "en": "Page not found"},
+    "notfound.back": {"zh": "返回首页", "en": "Back to the home page"},
+}
+
+
+def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
+    """The string for `key` in `lang`, with `{name}` placeholders filled from `values`."""
+    entry = STRINGS[key]
+    text = entry.get(lang) or entry[DEFAULT_LANG]
+    return text.format(**values) if values else text
+
+
+def normalise_lang(value: str | None) -> str:
+    return value if value in LANGS else DEFAULT_LANG
+
+
+def current_lang(override: str | None = None) -> str:
+    """The language of the request being served: `?lang=` first, then the cookie, then Chinese."""
+    if override in LANGS:
+        return override  # type: ignore[return-value]
+    from flask import g, has_request_context, request
+
+    if has_request_context():
+        return normalise_lang(g.get("lang_override") or request.cookies.get(COOKIE))
+    return DEFAULT_LANG
+
+
+def install_lang_override(server) -> None:
+    """Let `?lang=en` on any page URL choose the language, and remember it in the cookie."""
+    from flask import g, request
+
+    @server.before_request
+    def _take_lang_from_query() -> None:
+        lang = request.args.get("lang")
+        if lang in LANGS:
+            g.lang_override = lang
+
+    @server.after_request
+    def _remember_lang(response):
+        lang = g.get("lang_override")
+        if lang:
+            response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax")
+        return response
+
+
+def format_count(n: int | float, lang: str) -> str:
+    """Large counts the way readers of each language expect: 1.2万 / 12.3k."""
+    n = float(n)
+    if lang == "zh":
+        if abs(n) >= 1e8:
+            return f"{n / 1e8:.2f}亿"
+        if abs(n) >= 1e4:
+            return f"{n / 1e4:.1f}万"
+        return f"{n:,.0f}"
+    if abs(n) >= 1e6:
+        return f"{n / 1e6:.2f}M"
+    if abs(n) >= 1e4:
+        return f"{n / 1e3:.1f}k"
+    return f"{n:,.0f}"

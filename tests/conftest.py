@@ -1,0 +1,150 @@
+"""Shared fixtures: one small demo lake for the session, a live server and a headless browser."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+DEMO_SCALE = 0.02
+DEMO_SEED = 7
+DEMO_END = date(2026, 11, 20)
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="session")
+def demo_lake(tmp_path_factory) -> Path:
+    """A demo lake at a tiny scale, built once through the real generator and ingest path."""
+    from cockpit.demo.build import build_demo
+
+    lake = tmp_path_factory.mktemp("demo") / "lake"
+    build_demo(scale=DEMO_SCALE, seed=DEMO_SEED, end=DEMO_END, lake_dir=lake)
+    return lake
+
+
+@pytest.fixture(scope="session")
+def demo_snapshots(demo_lake) -> Path:
+    """The indicator snapshot of the demo lake, published by a real refresh."""
+    from cockpit.indicators.refresh import refresh
+
+    directory = demo_lake.parent / "snapshots"
+    refresh(lake_dir=demo_lake, snapshot_dir=directory)
+    return directory
+
+
+@pytest.fixture()
+def use_demo_lake(demo_lake, demo_snapshots, monkeypatch) -> Path:
+    """Point the cockpit at the session's demo lake and snapshot for one test."""
+    monkeypatch.setenv("COCKPIT_LAKE_DIR", str(demo_lake))
+    monkeypatch.setenv("COCKPIT_SNAPSHOT_DIR", str(demo_snapshots))
+    return demo_lake
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_lake, demo_snapshots) -> str:
+    """The cockpit served by `cockpit serve` in its own process, on the demo lake."""
+    port = _free_port()
+    env = {**os.environ, "COCKPIT_LAKE_DIR": str(demo_lake), "COCKPIT_SNAPSHOT_DIR": str(demo_snapshots)}
+    proc = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "serve", "--port", str(port)], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            urllib.request.urlopen(url + "/", timeout=2).read()
+            break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                proc.kill()
+                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                raise RuntimeError(f"the cockpit server did not start:\n{out}") from None
+            time.sleep(0.3)
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """Debian's Chromium driven by Playwright (no browser download: intranet machines have none)."""
+    from playwright.sync_api import sync_playwright
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: run the README's test command, which installs it")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()
+
+
+class Visit:
+    """A page opened as a user would, recording what a person would notice went wrong."""
+
+    def __init__(self, browser, base_url: str, width: int = 1366, height: int = 768):
+        from urllib.parse import urlparse
+
+        self.base_url = base_url
+        self.own_host = urlparse(base_url).hostname
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.external_requests: list[str] = []
+        self.console_errors: list[str] = []
+        self.page.on("request", self._on_request)
+        self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.console_errors.append(str(e)))
+
+    def _on_request(self, request) -> None:
+        from urllib.parse import urlparse
+
+        host = urlparse(request.url).hostname
+        if host not in (self.own_host, None) and not request.url.startswith(("data:", "blob:")):
+            self.external_requests.append(request.url)
+
+    def goto(self, path: str):
+        self.page.goto(self.base_url + path, wait_until="networkidle", timeout=60_000)
+        return self.page
+
+    def close(self) -> None:
+        self.context.close()
+
+
+@pytest.fixture()
+def visit(browser, live_server):
+    opened: list[Visit] = []
+
+    def open_page(width: int = 1366, height: int = 768) -> Visit:
+        v = Visit(browser, live_server, width, height)
+        opened.append(v)
+        return v
+
+    yield open_page
+    for v in opened:
+        v.close()
+
+
+def save_screenshot(page, name: str) -> Path:
+    """Screenshots go to docs/screenshots/ when COCKPIT_SCREENSHOTS=1 (for the README), else to tmp."""
+    root = Path(__file__).resolve().parents[1]
+    target = root / "docs" / "screenshots" if os.environ.get("COCKPIT_SCREENSHOTS") == "1" else Path("/tmp")
+    target.mkdir(parents=True, exist_ok=True)
+    path = target / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path

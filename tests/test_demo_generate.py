@@ -1,0 +1,276 @@
+"""The demo generator: deterministic, true to the contracts, inside its 36 months, with its incidents.
+
+Runs at a small scale with a fixed end date; the contract checker here is independent of the
+ingest module on purpose, so a generator bug cannot hide behind an ingest bug.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from cockpit.demo.generate import INCIDENTS, generate
+from cockpit.feeds.contracts import TableContract, load_contracts
+from cockpit.regions.hierarchy import Hierarchy, load_hierarchy
+
+SCALE = 0.03
+SEED = 7
+END = date(2026, 11, 20)
+START = date(2023, 12, 1)  # the first day of the 36 months ending November 2026
+LAST_INSTANT = datetime(2026, 11, 20, 23, 59, 59)
+
+# Tables whose contracts leave the region level open: the levels the generator promises.
+REGION_LEVELS = {
+    "hotline_orders": {"grid"},
+    "service_cases": {"county", "street"},
+    "waste_manifests": {"street"},
+    "waste_facilities": {"county"},
+    "waste_free_cells": {"street", "community"},
+    "iot_sensors": {"street", "grid"},
+    "iot_readings": {"street", "grid"},
+    "security_events": {"city", "county"},
+}
+EVENT_TABLES = ("hotline_orders", "grid_events", "service_cases", "waste_manifests", "waste_free_cells")
+
+
+@pytest.fixture(scope="module")
+def frames() -> dict[str, pd.DataFrame]:
+    return dict(generate(SCALE, seed=SEED, end=END))
+
+
+@pytest.fixture(scope="module")
+def hierarchy() -> Hierarchy:
+    return load_hierarchy()
+
+
+def contract_problems(contract: TableContract, frame: pd.DataFrame, hierarchy: Hierarchy) -> list[str]:
+    """Every way the frame breaks its contract: columns, types, nulls, allowed values, bounds,
+    patterns, region codes and levels, natural key."""
+    where = contract.name
+    if list(frame.columns) != contract.column_names:
+        return [f"{where}: columns {list(frame.columns)} are not {contract.column_names}"]
+    problems = []
+    for column in contract.columns:
+        series = frame[column.name]
+        values = series[series.notna()]
+        at = f"{where}.{column.name}"
+        if column.required and len(values) < len(series):
+            problems.append(f"{at}: {len(series) - len(values)} missing values in a required column")
+        if not _typed(column.type, series, values):
+            problems.append(f"{at}: dtype {series.dtype} (or its values) does not fit type {column.type}")
+            continue
+        if column.allowed is not None and not values.isin(column.allowed).all():
+            problems.append(f"{at}: values outside {column.allowed}: {sorted(set(values) - set(column.allowed))[:5]}")
+        if column.min is not None and (values < column.min).any():
+            problems.append(f"{at}: below the minimum {column.min}: {values.min()}")
+        if column.max is not None and (values > column.max).any():
+            problems.append(f"{at}: above the maximum {column.max}: {values.max()}")
+        if column.pattern is not None and not values.str.fullmatch(column.pattern).all():
+            problems.append(f"{at}: values not matching {column.pattern}")
+    codes = frame[contract.region_column].unique()
+    unknown = [c for c in codes if c not in hierarchy]
+    if unknown:
+        problems.append(f"{where}: region codes not in the hierarchy: {unknown[:5]}")
+    levels = set(contract.region_levels or ()) or REGION_LEVELS.get(contract.name)
+    wrong = [c for c in codes if c in hierarchy and levels and hierarchy.level(c) not in levels]
+    if wrong:
+        problems.append(f"{where}: region codes not at level {levels}: {wrong[:5]}")
+    duplicates = frame.duplicated(subset=list(contract.natural_key)).sum()
+    if duplicates:
+        problems.append(f"{where}: {duplicates} duplicate natural keys {contract.natural_key}")
+    return problems
+
+
+def _typed(kind: str, series: pd.Series, values: pd.Series) -> bool:
+    if kind == "string":
+        return pd.api.types.is_string_dtype(series.dtype) and values.map(type).eq(str).all()
+    if kind == "integer":
+        return str(series.dtype) in ("int64", "Int64")
+    if kind == "float":
+        return series.dtype == np.float64
+    if kind == "boolean":
+        return str(series.dtype) in ("bool", "boolean")
+    if kind == "timestamp":
+        return series.dtype == "datetime64[us]"
+    dates = values.map(type).eq(date).all()  # a datetime is a date too: the type must be exact
+    if kind == "month":
+        return dates and values.map(lambda d: d.day == 1).all()
+    if kind == "quarter":
+        return dates and values.map(lambda d: d.day == 1 and d.month in (1, 4, 7, 10)).all()
+    return dates
+
+
+def test_same_inputs_give_the_same_frames_and_another_seed_does_not(frames):
+    again = dict(generate(SCALE, seed=SEED, end=END))
+    for name, frame in frames.items():
+        pd.testing.assert_frame_equal(frame, again[name], obj=name)
+    other = dict(generate(SCALE, seed=SEED + 1, end=END))
+    same = [name for name, frame in frames.items() if frame.equals(other[name])]
+    assert not same, f"tables unchanged by a different seed: {same}"
+
+
+def test_every_contract_table_comes_with_its_columns_in_order(frames):
+    contracts = load_contracts()
+    assert list(frames) == [t.name for t in contracts.tables]
+    for table in contracts.tables:
+        assert list(frames[table.name].columns) == table.column_names, table.name
+        assert len(frames[table.name]) > 0, table.name
+
+
+def test_values_satisfy_the_contracts(frames, hierarchy):
+    contracts = load_contracts()
+    problems = [p for t in contracts.tables for p in contract_problems(t, frames[t.name], hierarchy)]
+    assert not problems, "\n".join(problems)
+
+
+def test_the_checker_catches_broken_frames(frames, hierarchy):
+    contract = load_contracts().table("hotline_orders")
+    good = frames["hotline_orders"]
+    broken = {
+        "a value outside allowed": good.assign(status="lost"),
+        "a grid code at county level": good.assign(region_code="330102"),
+        "a duplicate key": pd.concat([good, good.head(1)], ignore_index=True),
+        "nanosecond timestamps": good.assign(created_at=good["created_at"].astype("datetime64[ns]")),
+    }
+    for what, frame in broken.items():
+        assert contract_problems(contract, frame, hierarchy), what
+
+
+def test_records_span_the_36_months_and_nothing_is_after_end(frames):
+    contracts = load_contracts()
+    for table in contracts.tables:
+        frame = frames[table.name]
+        for column in table.columns:
+            if column.type == "timestamp" and column.name != "due_at":  # deadlines may lie ahead
+                stamps = frame[column.name].dropna()
+                assert stamps.max() <= pd.Timestamp(LAST_INSTANT), f"{table.name}.{column.name} after end"
+                assert stamps.min() >= pd.Timestamp(START), f"{table.name}.{column.name} before the period"
+            elif column.type == "date":
+                assert frame[column.name].max() <= END, f"{table.name}.{column.name} after end"
+    for name, column in [("hotline_orders", "created_at"), ("grid_events", "reported_at"),
+                         ("service_cases", "submitted_at"), ("air_quality_hourly", "ts"),
+                         ("waste_manifests", "created_at"), ("iot_readings", "reading_at")]:
+        stamps = frames[name][column]
+        assert stamps.min() < pd.Timestamp(START) + pd.Timedelta(days=3), f"{name} starts late"
+        assert stamps.max() >= pd.Timestamp(END), f"{name} stops before end"
+    for name in ("cloud_usage_daily", "data_platform_daily"):
+        assert frames[name]["date"].min() == START and frames[name]["date"].max() == END
+    # Statistics cover completed periods only.
+    assert _span(frames["economy_monthly"]["month"]) == (START, date(2026, 10, 1))
+    assert _span(frames["economy_quarterly"]["quarter"]) == (date(2024, 1, 1), date(2026, 7, 1))
+    assert _span(frames["water_quality_monthly"]["month"]) == (START, date(2026, 10, 1))
+    assert sorted(frames["population_annual"]["year"].unique()) == [2023, 2024, 2025]
+
+
+def _span(values: pd.Series) -> tuple[date, date]:
+    return values.min(), values.max()
+
+
+def test_hotline_steps_are_in_order_and_match_the_status(frames):
+    h = frames["hotline_orders"]
+    steps = ["created_at", "dispatched_at", "first_feedback_at", "closed_at"]
+    for earlier, later in zip(steps, steps[1:], strict=False):
+        both = h[earlier].notna() & h[later].notna()
+        assert (h.loc[both, earlier] <= h.loc[both, later]).all(), f"{earlier} after {later}"
+    assert (h["created_at"] <= h["first_feedback_at"]).where(h["first_feedback_at"].notna(), True).all()
+    closed = h["status"] == "已办结"
+    assert h.loc[closed, "closed_at"].notna().all() and h.loc[~closed, "closed_at"].isna().all()
+    assert h.loc[h["status"] == "待派单", "dispatched_at"].isna().all()
+    assert h.loc[~closed, "satisfaction"].isna().all() and h.loc[~closed, "revisit_done"].isna().all()
+    assert (h["due_at"] > h["created_at"]).all()
+    # Recent orders are still being handled, old ones mostly on time.
+    recent = h["created_at"] > pd.Timestamp(END) - pd.Timedelta(days=3)
+    assert (~closed[recent]).mean() > 0.3
+    old = h[~recent & closed]
+    assert 0.85 < (old["closed_at"] <= old["due_at"]).mean() < 0.99
+
+
+def test_repeat_callers_exist(frames):
+    h = frames["hotline_orders"].dropna(subset=["caller_id"]).sort_values("created_at")
+    gaps = h.groupby(["caller_id", "category_l3"])["created_at"].diff()
+    assert (gaps <= pd.Timedelta(days=30)).sum() > 0.02 * len(h)
+
+
+def test_the_incidents_are_in_the_data(frames):
+    incidents = {i.name: i for i in INCIDENTS}
+    readings = frames["iot_readings"].merge(frames["iot_sensors"], on=["sensor_id", "region_code"])
+    for name in ("flood_season_breach", "water_level_alarm"):
+        incident = incidents[name]
+        first, last = incident.window(END)
+        rows = readings[readings["sensor_id"] == incident.rows["sensor_id"]]
+        assert rows["region_code"].str.startswith(incident.region_code).all()
+        assert rows["sensor_type"].eq("水位").all()
+        inside = rows["reading_at"].dt.date.between(first, last)
+        assert inside.sum() >= min(3, (last - first).days + 1), name
+        assert (rows.loc[inside, "value"] > rows.loc[inside, "alarm_threshold"]).all(), name
+    assert incidents["flood_season_breach"].window(END) == (date(2026, 8, 8), date(2026, 8, 11))
+    # Alarms are the incidents: no other sensor passes its alarm threshold.
+    high = readings["alarm_threshold"] >= readings["warn_threshold"]
+    alarm = np.where(high, readings["value"] >= readings["alarm_threshold"], readings["value"] <= readings["alarm_threshold"])
+    assert set(readings.loc[alarm, "sensor_id"]) == {"SW3310820001", "SW3303810001"}
+
+    overdue = incidents["overdue_hazardous_transfer"]
+    m = frames["waste_manifests"]
+    match = m[np.logical_and.reduce([m[k] == v for k, v in overdue.rows.items()])
+              & (m["created_at"].dt.date == overdue.window(END)[0])]
+    assert len(match) == 1
+    row = match.iloc[0]
+    assert row["producer_region_code"].startswith(overdue.region_code)
+    assert pd.notna(row["picked_up_at"]) and pd.isna(row["received_at"])
+    assert row["due_at"] < pd.Timestamp(END - timedelta(days=10))
+    stale = m[(m["status"] == "运输中") & (m["created_at"] < pd.Timestamp(END - timedelta(days=20)))]
+    assert len(stale) == 1  # the only transfer that old still on the road
+
+    surge = incidents["hotline_surge"]
+    h = frames["hotline_orders"]
+    same = h[np.logical_and.reduce([h[k] == v for k, v in surge.rows.items()])
+             & h["region_code"].str.startswith(surge.region_code)]
+    first, _ = surge.window(END)
+    in_window = (same["created_at"] >= pd.Timestamp(first)).sum()
+    before = same["created_at"].between(pd.Timestamp(first - timedelta(days=90)), pd.Timestamp(first), inclusive="left")
+    assert in_window >= 10
+    assert in_window >= 3 * before.sum() / 9  # per ten days, against the 90 days before
+
+
+def test_volumes_grow_linearly_with_scale(frames):
+    double = {name: len(frame) for name, frame in generate(2 * SCALE, seed=SEED, end=END)}
+    for name in EVENT_TABLES:
+        assert 1.85 < double[name] / len(frames[name]) < 2.15, name
+    for name in ("economy_monthly", "population_annual", "cloud_usage_daily"):
+        assert double[name] == len(frames[name]), name
+
+
+def test_ids_look_real(frames):
+    assert frames["hotline_orders"]["order_id"].str.fullmatch(r"ZJ12345-20\d{4}-\d{6}").all()
+    assert frames["waste_manifests"]["manifest_id"].str.fullmatch(r"(GY|WF|SH|JZ|NY)20\d{4}\d{6}").all()
+    assert frames["air_stations"]["station_id"].str.fullmatch(r"\d{4}A").all()
+    producers = frames["waste_manifests"]["producer_id"].unique()
+    assert all(_valid_credit_code(code) for code in producers)
+
+
+def _valid_credit_code(code: str) -> bool:
+    """GB 32100-2015 check character of a 统一社会信用代码."""
+    alphabet = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+    weights = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28]
+    total = sum(alphabet.index(ch) * w for ch, w in zip(code[:17], weights, strict=True))
+    return len(code) == 18 and alphabet[(31 - total % 31) % 31] == code[17]
+
+
+def test_waste_data_supports_the_waste_free_index(frames):
+    m = frames["waste_manifests"]
+    assert set(m["waste_class"]) == {"工业固废", "危险废物", "生活垃圾", "建筑垃圾", "农业废弃物"}
+    share = m.pivot_table(index="waste_class", columns="disposal_route", values="tons", aggfunc="sum", fill_value=0)
+    share = share.div(share.sum(axis=1), axis=0)
+    assert share.loc["生活垃圾", "焚烧"] > 0.4 and share.loc["危险废物", ["焚烧", "再生利用"]].sum() > 0.6
+    assert share.loc["工业固废", ["再利用", "再生利用"]].sum() > 0.7
+    household = m[m["waste_class"] == "生活垃圾"]
+    landfill = household["disposal_route"].eq("填埋").groupby(household["created_at"].dt.year).mean()
+    assert landfill.iloc[-1] < landfill.iloc[0]
+    received = m.dropna(subset=["received_at"])
+    assert 0.9 < (received["received_at"] <= received["due_at"]).mean() < 0.99
+    facilities = frames["waste_facilities"]
+    assert set(facilities["facility_type"]) == set(load_contracts().table("waste_facilities").column("facility_type").allowed)
+    assert set(m["receiver_id"]) <= set(facilities["facility_id"])
