@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import shapely
 import pytest
+import shapely
 
 from cockpit.regions import LEVELS, Hierarchy, HierarchyError, UnknownRegion, load_hierarchy
 from cockpit.regions.geometry import RegionGeometry

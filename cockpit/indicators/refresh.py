@@ -27,7 +27,7 @@ from cockpit.indicators import formulas, measures, snapshot
 from cockpit.indicators.composite import compute_composite, explain_changes, rank_within_peers
 from cockpit.indicators.definitions import DefinitionError, read_systems
 from cockpit.indicators.model import Indicator, IndicatorSystem
-from cockpit.indicators.periods import MONTHS, labels
+from cockpit.indicators.periods import MONTHS
 from cockpit.indicators.validate import check_systems
 from cockpit.regions import Hierarchy, load_hierarchy
 
@@ -204,12 +204,11 @@ def refresh(
             ranked = rank_within_peers(result.values, ind.polarity, ind.composite.peer_group, parent_of, band=ind.band)
             composite_parts.append(result.parts)
             explanations.append(explain_changes(ind, result.parts, ranked, children, names))
-    values = store.all()
     timings["formulas_composites"] = time.perf_counter() - t
-    con.close()
 
     t = time.perf_counter()
-    values = _finish_values(values, indicators, feed_as_of, parent_of)
+    values = _finish_values(con, indicators, feed_as_of)
+    con.close()
     if len(to_compute) < len(indicators) and previous is not None:
         values, composite_parts, explanations = _carry_over(previous, set(indicators) - to_compute,
                                                            values, composite_parts, explanations)
@@ -314,43 +313,46 @@ def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators:
         raise RefreshError(f"{ind.where}: indicator {ind.id}: formula failed: {exc}") from exc
 
 
-def _finish_values(values: pd.DataFrame, indicators: dict[str, Indicator], feed_as_of: dict[str, pd.Timestamp],
-                   parent_of: dict) -> pd.DataFrame:
-    """Add system, period label, provisional flag and rank among siblings."""
-    values = values.copy()
-    values["system"] = values["indicator"].map({i: ind.system for i, ind in indicators.items()})
-    values["period"] = ""
-    for frequency in values["frequency"].unique():
-        rows = values["frequency"] == frequency
-        values.loc[rows, "period"] = labels(values.loc[rows, "period_start"], frequency).to_numpy()
-    # Periods that start after the data ends (deadlines in the future) are not periods yet;
-    # a period that ends after it is provisional: its value can still change.
-    pairs = values[["indicator", "frequency"]].drop_duplicates().itertuples(index=False, name=None)
-    cutoff = {(i, f): _cutoff(i, f, indicators, feed_as_of) for i, f in pairs}
-    cut = pd.to_datetime(pd.Series([cutoff[k] for k in zip(values["indicator"], values["frequency"], strict=True)],
-                                   index=values.index, dtype="object"))
-    starts = pd.to_datetime(values["period_start"])
-    values = values[~(starts > cut)].copy()
-    cut, starts = cut.loc[values.index], starts.loc[values.index]
-    months = values["frequency"].map(MONTHS).to_numpy().astype("timedelta64[M]")
-    ends = pd.Series((starts.to_numpy().astype("datetime64[M]") + months).astype("datetime64[ns]"), index=values.index)
-    values["provisional"] = (ends > cut + pd.Timedelta(seconds=1)).fillna(False).astype(bool)
-    values["parent"] = values["region"].map(parent_of)
-    values["rank"] = np.nan
-    values["peer_count"] = np.nan
-    polarity = values["indicator"].map({i: ind.polarity for i, ind in indicators.items()})
-    rankable = polarity.isin(["higher_better", "lower_better"]) & values["value"].notna()
-    if rankable.any():
-        sub = values[rankable]
-        ascending = polarity[rankable] == "lower_better"
-        key = sub["value"].where(ascending, -sub["value"])
-        groups = [sub["indicator"], sub["level"], sub["frequency"], sub["period_start"], sub["parent"].fillna("")]
-        values.loc[rankable, "rank"] = key.groupby(groups).rank(method="min")
-        values.loc[rankable, "peer_count"] = key.groupby(groups).transform("count")
-    values["percentile"] = np.where(values["peer_count"] > 1,
-                                    (values["peer_count"] - values["rank"]) / (values["peer_count"] - 1) * 100,
-                                    np.where(values["peer_count"] == 1, 100.0, np.nan))
-    return values
+def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator],
+                   feed_as_of: dict[str, pd.Timestamp]) -> pd.DataFrame:
+    """The computed values with system, period label, provisional flag, parent, and rank among
+    siblings (1 = best by polarity). Periods starting after the data ends (deadlines in the
+    future) are dropped; a period ending after it is provisional: its value can still change."""
+    pairs = con.execute("SELECT DISTINCT indicator, frequency FROM vals").fetchall()
+    con.register("cutoffs", pd.DataFrame(
+        [(i, f, _cutoff(i, f, indicators, feed_as_of)) for i, f in pairs],
+        columns=["indicator", "frequency", "cutoff"]).astype({"cutoff": "datetime64[us]"}))
+    con.register("meta", pd.DataFrame([(i, ind.system, ind.polarity) for i, ind in indicators.items()],
+                                      columns=["indicator", "system", "polarity"]))
+    months = " ".join(f"WHEN '{f}' THEN {m}" for f, m in MONTHS.items())
+    df = con.execute(f"""
+        WITH v AS (
+          SELECT v.*, m.system, m.polarity, r.parent_code AS parent,
+                 m.polarity IN ('higher_better', 'lower_better') AND v.value IS NOT NULL AS rankable,
+                 CASE m.polarity WHEN 'lower_better' THEN v.value ELSE -v.value END AS rank_key,
+                 v.period_start + to_months(CASE v.frequency {months} END) AS period_end, c.cutoff
+          FROM vals AS v JOIN meta AS m USING (indicator)
+          LEFT JOIN cutoffs AS c USING (indicator, frequency)
+          LEFT JOIN regions AS r ON r.code = v.region
+          WHERE c.cutoff IS NULL OR v.period_start <= c.cutoff)
+        SELECT indicator, level, frequency, region, period_start, value, imputed, system, parent,
+          CASE frequency WHEN 'month' THEN strftime(period_start, '%Y-%m')
+                         WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
+                         ELSE CAST(year(period_start) AS VARCHAR) END AS period,
+          coalesce(period_end > cutoff + INTERVAL 1 SECOND, false) AS provisional,
+          CASE WHEN rankable THEN rank() OVER w END AS rank,
+          CASE WHEN rankable THEN count(*) OVER w END AS peer_count
+        FROM v
+        WINDOW w AS (PARTITION BY indicator, level, frequency, period_start, parent, rankable ORDER BY rank_key)
+    """).df()
+    con.unregister("cutoffs")
+    con.unregister("meta")
+    df["rank"] = df["rank"].astype("float64")
+    df["peer_count"] = df["peer_count"].astype("float64")
+    df["percentile"] = np.where(df["peer_count"] > 1, (df["peer_count"] - df["rank"]) / (df["peer_count"] - 1) * 100,
+                                np.where(df["peer_count"] == 1, 100.0, np.nan))
+    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
+    return df
 
 
 def _cutoff(ident: str, frequency: str, indicators: dict[str, Indicator],
