@@ -119,7 +119,7 @@ def check() -> None:
     problems = check_directory()
     if problems:
         for p in problems:
-            console.print(str(p), markup=False, highlight=False)
+            print(p, file=sys.stderr)
         raise CommandError(f"{len(problems)} problem(s) in the indicator definitions")
     systems, _ = read_systems()
     count = sum(len(s.indicators) for s in systems)
@@ -184,10 +184,10 @@ def main() -> None:
             raise
         # Our own errors and the system's (file not found, disk full) are messages for the user;
         # anything else is a bug, named by its type so it can be reported.
-        ours = type(exc).__module__.startswith("cockpit") or isinstance(exc, OSError)
+        ours = isinstance(exc, CommandError | OSError) or type(exc).__module__.startswith("cockpit")
         prefix = "error" if ours else f"error ({type(exc).__name__})"
         for line in str(exc).splitlines() or [repr(exc)]:
-            console.print(f"{prefix}: {line}", markup=False, highlight=False)
+            print(f"{prefix}: {line}", file=sys.stderr)  # not rich: a long path must not be wrapped
         sys.exit(1)
 
 

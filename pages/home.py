@@ -53,8 +53,11 @@ def _headline_item(row, lang: str):
     value = format_value(row["value"], row["unit"], row["decimals"], lang)
     previous = format_value(row["previous_value"], row["unit"], row["decimals"], lang)
     badge = html.Span(t("value.provisional", lang), className="badge text-bg-light ms-1") if row.get("provisional") is True else None
+    name = row[f"name_{lang}"]
+    if row.get("leader"):
+        name = t("value.leader", lang, name=name, leader=row["leader"])
     return html.Div([
-        html.Div(row[f"name_{lang}"], className="headline-name"),
+        html.Div(name, className="headline-name"),
         html.Div([html.Span(value, className="headline-value"), badge], id=f"home-value-{row['indicator']}"),
         html.Div([html.Span(str(row["period"]) if isinstance(row["period"], str) else "—", className="me-2"),
                   html.Span(t("value.previous", lang, value=previous),

@@ -5,6 +5,7 @@ Lake: monthly retail sales for three counties, Jan 2025 – Mar 2026:
   拱墅区 330105 (杭州): 20 a month in 2025, 21 in 2026
   海曙区 330203 (宁波):  5 a month in 2025,  6 in 2026
 New market entities: 1 a month in every county. Population 2025: 100, 200, 50 (万人).
+Sensors at 上城区 installed 2020-05-10 and 2025-02-03 (a stock, no event since).
 Service cases: March 2026 上城区 3 cases, 2 online; 拱墅区 1 case, not online; 1 April 海曙区 1 online.
 """
 
@@ -55,6 +56,8 @@ indicators:
   - {id: retail_diff_ly, name_zh: 同比差, name_en: Diff, unit: 亿元, description: d, formula: yoy_diff(retail)}
   - {id: entities_total, name_zh: 主体累计, name_en: Entities to date, unit: 户, description: d, frequencies: [month],
      measure: {feed: economy_monthly, value: sum(new_market_entities), accumulate: true}}
+  - {id: sensors, name_zh: 设备数, name_en: Sensors, unit: 台, description: d, frequencies: [month],
+     measure: {feed: iot_sensors, time: installed_on, value: count(*), accumulate: true}}
   - {id: pop, name_zh: 人口, name_en: Population, unit: 万人, description: d, frequencies: [year],
      measure: {feed: population_annual, value: sum(resident_population)}}
   - {id: retail_per_capita, name_zh: 人均零售, name_en: Retail per head, unit: 元, description: d,
@@ -93,6 +96,10 @@ def world(tmp_path_factory) -> dict[str, Path]:
         "region_code": ["330102", "330105", "330203"], "year": [2025, 2025, 2025],
         "resident_population": [100.0, 200.0, 50.0], "urbanization_rate": [80.0, 80.0, 80.0]}),
         source="fixture", lake_dir=lake)
+    ingest_frame("iot_sensors", pd.DataFrame({
+        "sensor_id": ["S1", "S2"], "sensor_type": "水位", "region_code": "330102", "lon": 120.2, "lat": 30.2,
+        "unit": "m", "warn_threshold": 3.0, "alarm_threshold": 4.0,
+        "installed_on": [date(2020, 5, 10), date(2025, 2, 3)]}), source="fixture", lake_dir=lake)
     ingest_frame("service_cases", pd.DataFrame({
         "case_id": ["a", "b", "c", "d", "e"], "item_name": "营业执照", "department": "市场监管局",
         "region_code": ["330102", "330102", "330102", "330105", "330203"], "online": [True, True, False, False, True],
@@ -105,7 +112,7 @@ def world(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def published(world) -> Snapshot:
     report = engine.refresh(lake_dir=world["lake"], snapshot_dir=world["snapshots"], definitions_dir=world["defs"])
-    assert report.indicators == 15
+    assert report.indicators == 16
     return Snapshot(report.path)
 
 
@@ -155,6 +162,12 @@ def test_time_functions(published):
 def test_running_totals_and_yearly_references(published):
     assert value(published, "entities_total", "330100", "2025-03") == 6  # 2 counties × 3 months
     assert value(published, "entities_total", "330000", "2026-03") == 45  # 3 × 15
+    # a stock counts all history, is reported over the data window (Jan 2025 – Apr 2026), and
+    # runs on to the window's end although nothing was installed after February 2025
+    assert value(published, "sensors", "330102", "2025-01") == 1
+    assert value(published, "sensors", "330102", "2026-04") == 2
+    df = published._df("SELECT min(period) AS first FROM indicator_values WHERE indicator = 'sensors'")
+    assert df["first"].iloc[0] == "2025-01"
     # 2026 has no population yet: the 2025 figure is used as of the year
     assert value(published, "retail_per_capita", "330100", "2026-03") == pytest.approx(33 * 10000 / 300)
     assert value(published, "retail_per_capita", "330203", "2025-06") == pytest.approx(5 * 10000 / 50)
@@ -168,6 +181,7 @@ def test_periods_flags_ranks_and_alerts(published):
     assert bool(flags["2026"]) is True  # the year is not over in the data
     ranking = published.ranking("retail", "330000", "month", "2026-03")
     assert list(ranking["region"]) == ["330100", "330200"] and list(ranking["rank"]) == [1, 2]
+    assert list(ranking["peer_count"]) == [2, 2] and list(ranking["percentile"]) == [100, 0]
     # alerts judge the latest complete month (March; April is under way): 拱墅区 0 %, 杭州 and the
     # province 50 %, all below the 60 % alarm line; 上城区 at 66.7 % is fine
     alerts = published.alerts().sort_values("region")

@@ -17,9 +17,9 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
-from cockpit.feeds.contracts import Contracts, TableContract
+from cockpit.feeds.contracts import Contracts
 from cockpit.indicators.model import Grain, Indicator
-from cockpit.indicators.periods import bucket_sql, end
+from cockpit.indicators.periods import bucket_sql
 
 DIALECT = "duckdb"
 
@@ -142,7 +142,7 @@ def _columns_used(batch: FeedBatch) -> list[str]:
 
 
 def compute_batch(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: str, levels: list[str],
-                  as_of: pd.Timestamp | None) -> pd.DataFrame:
+                  window: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame:
     """Long rows (indicator, level, frequency, region, period_start, value) for one batch."""
     wide = con.execute(batch_sql(batch, source_sql, levels)).df()
     frames = []
@@ -150,28 +150,32 @@ def compute_batch(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: 
         part = wide[["level", "frequency", "region", "period_start", ind.id]].rename(columns={ind.id: "value"})
         part = part[part["level"].isin(ind.levels) & part["frequency"].isin(ind.frequencies)]
         if ind.measure.accumulate:  # type: ignore[union-attr]
-            part = _accumulate(part, as_of)
+            part = _accumulate(part, window)
         frames.append(part.assign(indicator=ind.id))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 
-def _accumulate(flow: pd.DataFrame, as_of: pd.Timestamp | None) -> pd.DataFrame:
-    """Running totals as of each period's end, on a gap-free calendar up to `as_of`."""
+def _accumulate(flow: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame:
+    """Running totals as of each period's end, on a gap-free calendar.
+
+    The totals count all history (a facility commissioned in 2003 is still in service), but are
+    reported only for the periods of the data window: from the first to the last period any
+    event feed covers, so a stock is known up to now even if nothing was added lately."""
     out = []
     for (level, frequency), part in flow.groupby(["level", "frequency"]):
         part = part.assign(period_start=pd.to_datetime(part["period_start"]))
         wide = part.pivot_table(index="period_start", columns="region", values="value", aggfunc="sum")
-        last = wide.index.max() if as_of is None else max(wide.index.max(), _period_of(as_of, frequency))
-        calendar = pd.date_range(wide.index.min(), last, freq={"month": "MS", "quarter": "QS", "year": "YS"}[frequency])
+        first, last = wide.index.min(), wide.index.max()
+        if window is not None:
+            last = max(last, _period_of(window[1], frequency))
+        calendar = pd.date_range(first, last, freq={"month": "MS", "quarter": "QS", "year": "YS"}[frequency])
         running = wide.reindex(calendar).fillna(0.0).cumsum()
+        if window is not None:
+            running = running[running.index >= _period_of(window[0], frequency)]
         long = running.stack().rename("value").reset_index()
         long.columns = ["period_start", "region", "value"]
         out.append(long.assign(level=level, frequency=frequency))
-    if not out:
-        return flow
-    result = pd.concat(out, ignore_index=True)
-    result["period_start"] = result["period_start"].dt.date
-    return result
+    return pd.concat(out, ignore_index=True) if out else flow
 
 
 def _period_of(ts: pd.Timestamp, frequency: str) -> pd.Timestamp:
@@ -181,24 +185,3 @@ def _period_of(ts: pd.Timestamp, frequency: str) -> pd.Timestamp:
     if frequency == "quarter":
         return pd.Timestamp(ts.year, 3 * ((ts.month - 1) // 3) + 1, 1)
     return pd.Timestamp(ts.year, 1, 1)
-
-
-def provisional_mask(values: pd.DataFrame, feed_as_of: dict[str, pd.Timestamp], indicator_feeds: dict[str, set[str]]) -> pd.Series:
-    """True where a period is not yet complete in the data its indicator reads."""
-    mask = pd.Series(False, index=values.index)
-    for ind, feeds in indicator_feeds.items():
-        latest = [feed_as_of[f] for f in feeds if f in feed_as_of]
-        if not latest:
-            continue
-        cutoff = min(latest)
-        rows = values["indicator"] == ind
-        if not rows.any():
-            continue
-        sub = values.loc[rows]
-        ends = [end(p, f) for p, f in zip(sub["period_start"], sub["frequency"], strict=True)]
-        mask.loc[rows] = [e > cutoff + pd.Timedelta(microseconds=1) for e in ends]
-    return mask
-
-
-def contract_of(ind: Indicator, contracts: Contracts) -> TableContract:
-    return contracts.table(ind.measure.feed)  # type: ignore[union-attr]

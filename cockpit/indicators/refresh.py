@@ -178,6 +178,7 @@ def refresh(
     used_feeds = {indicators[i].measure.feed for i in order if indicators[i].measure}  # type: ignore[union-attr]
     sources = feed_sources(lake, used_feeds)
     feed_as_of = _feed_as_of(con, contracts, sources)
+    window = _data_window(con, contracts, sources, feed_as_of)
 
     t = time.perf_counter()
     store = _ValueStore(con)
@@ -186,7 +187,7 @@ def refresh(
         if batch.feed not in sources:
             continue
         levels = [lvl for lvl in hierarchy.levels if any(lvl in i.levels for i in batch.indicators)]
-        store.add(measures.compute_batch(con, batch, sources[batch.feed], levels, feed_as_of.get(batch.feed)))
+        store.add(measures.compute_batch(con, batch, sources[batch.feed], levels, window))
     timings["measures"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -240,7 +241,7 @@ def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
 
 def _normalise(df: pd.DataFrame) -> pd.DataFrame:
     out = df[VALUE_COLUMNS].copy()
-    out["period_start"] = pd.to_datetime(out["period_start"]).dt.date
+    out["period_start"] = pd.to_datetime(out["period_start"])
     out["value"] = pd.to_numeric(out["value"], errors="coerce").astype("float64")
     out["imputed"] = df["imputed"].astype(bool).to_numpy() if "imputed" in df else False
     return out
@@ -294,8 +295,21 @@ class _ValueStore:
         df = self.con.execute("SELECT * FROM vals WHERE list_contains(?, indicator)", [indicators]).df()
         return _normalise(df)
 
-    def all(self) -> pd.DataFrame:
-        return _normalise(self.con.execute("SELECT * FROM vals").df())
+
+def _data_window(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: dict[str, str],
+                 feed_as_of: dict[str, pd.Timestamp]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+    """From the earliest to the latest time the event feeds cover (those with a time column):
+    the periods stocks (running totals) are reported for."""
+    if not feed_as_of:
+        return None
+    firsts = []
+    for feed in feed_as_of:
+        column = contracts.table(feed).time_column
+        first = con.execute(f'SELECT min("{column}") FROM {sources[feed]}').fetchone()[0]
+        if isinstance(first, int | np.integer):
+            first = pd.Timestamp(int(first), 1, 1)
+        firsts.append(pd.Timestamp(first))
+    return min(firsts), max(feed_as_of.values())
 
 
 def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators: dict[str, Indicator],
@@ -341,9 +355,10 @@ def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
                          ELSE CAST(year(period_start) AS VARCHAR) END AS period,
           coalesce(period_end > cutoff + INTERVAL 1 SECOND, false) AS provisional,
           CASE WHEN rankable THEN rank() OVER w END AS rank,
-          CASE WHEN rankable THEN count(*) OVER w END AS peer_count
+          CASE WHEN rankable THEN count(*) OVER peers END AS peer_count
         FROM v
-        WINDOW w AS (PARTITION BY indicator, level, frequency, period_start, parent, rankable ORDER BY rank_key)
+        WINDOW peers AS (PARTITION BY indicator, level, frequency, period_start, parent, rankable),
+               w AS (peers ORDER BY rank_key)
     """).df()
     con.unregister("cutoffs")
     con.unregister("meta")
@@ -351,7 +366,6 @@ def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
     df["peer_count"] = df["peer_count"].astype("float64")
     df["percentile"] = np.where(df["peer_count"] > 1, (df["peer_count"] - df["rank"]) / (df["peer_count"] - 1) * 100,
                                 np.where(df["peer_count"] == 1, 100.0, np.nan))
-    df["period_start"] = pd.to_datetime(df["period_start"]).dt.date
     return df
 
 
@@ -376,7 +390,6 @@ def _carry_over(previous: Path, keep: set[str], values, composite_parts, explana
         old_expl = con.execute("SELECT * FROM explanations WHERE list_contains(?, indicator)", [ids]).df()
     finally:
         con.close()
-    old["period_start"] = pd.to_datetime(old["period_start"]).dt.date
     values = pd.concat([values, old[values.columns]], ignore_index=True)
     return values, composite_parts + [old_parts], explanations + [old_expl]
 
@@ -408,13 +421,14 @@ def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.Da
                 con.execute(f"CREATE TABLE {name} ({snapshot.SCHEMAS[name]})")
                 if len(df):
                     con.register("frame", df)
-                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame")
+                    # sorted, so that DuckDB's zone maps make lookups by indicator cheap without an index
+                    order = "ORDER BY indicator, frequency, level, region" if name == "indicator_values" else ""
+                    con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame {order}")
                     con.unregister("frame")
                 continue
             con.register("frame", df)
             con.execute(f"CREATE TABLE {name} AS SELECT * FROM frame")
             con.unregister("frame")
-        con.execute("CREATE INDEX values_lookup ON indicator_values (indicator, frequency, level)")
         con.execute("CHECKPOINT")
     finally:
         con.close()

@@ -7,6 +7,7 @@ snapshot, the next call sees the new CURRENT pointer and opens it.
 
 from __future__ import annotations
 
+import json
 import threading
 from functools import lru_cache
 from pathlib import Path
@@ -83,7 +84,17 @@ class Snapshot:
             return meta
         latest = self.latest_values(meta["indicator"].tolist(), region, complete_only=True)
         meta["frequency"] = meta["frequencies"].str.split(",").str[0]
-        return meta.merge(latest, on=["indicator", "frequency"], how="left")
+        out = meta.merge(latest, on=["indicator", "frequency"], how="left")
+        out["leader"] = None
+        # An indicator not defined for the region itself (an index ranking its cities) shows
+        # the leader among the region's children instead.
+        for idx in out.index[out["value"].isna()]:
+            ranking = self.ranking(out.at[idx, "indicator"], region, out.at[idx, "frequency"])
+            if len(ranking):
+                top = ranking.iloc[0]
+                out.loc[idx, ["value", "period", "provisional", "leader"]] = [
+                    top["value"], top["period"], top["provisional"], top["name"]]
+        return out
 
     def series(self, indicator: str, region: str, frequency: str) -> pd.DataFrame:
         return self._df("""SELECT period, period_start, value, provisional FROM indicator_values
@@ -91,20 +102,77 @@ class Snapshot:
                         [indicator, region, frequency])
 
     def ranking(self, indicator: str, parent: str, frequency: str, period: str | None = None) -> pd.DataFrame:
-        """The children of `parent` ranked on an indicator in a period (default: the latest)."""
+        """The children of `parent` ranked on an indicator in a period (default: the latest complete
+        one), with each one's rank in the period before."""
         return self._df("""
             WITH v AS (SELECT * FROM indicator_values
                        WHERE indicator = ? AND parent = ? AND frequency = ? AND value IS NOT NULL),
-                 p AS (SELECT coalesce(?, (SELECT max_by(period, period_start) FROM v)) AS period)
-            SELECT v.region, r.name, v.period, v.value, v.rank, v.peer_count, v.percentile, v.provisional
-            FROM v JOIN p USING (period) JOIN regions AS r ON r.code = v.region
-            ORDER BY v.rank NULLS LAST, v.value DESC""", [indicator, parent, frequency, period])
+                 p AS (SELECT coalesce(?, (SELECT max_by(period, period_start) FROM v WHERE NOT provisional),
+                                          (SELECT max_by(period, period_start) FROM v)) AS period),
+                 cur AS (SELECT v.* FROM v JOIN p USING (period)),
+                 prev AS (SELECT v.region, v.rank FROM v
+                          WHERE v.period_start = (SELECT max(period_start) FROM v
+                                                  WHERE period_start < (SELECT min(period_start) FROM cur)))
+            SELECT cur.region, r.name, cur.period, cur.value, cur.rank, cur.peer_count, cur.percentile,
+                   cur.provisional, prev.rank AS previous_rank
+            FROM cur JOIN regions AS r ON r.code = cur.region LEFT JOIN prev USING (region)
+            ORDER BY cur.rank NULLS LAST, cur.value DESC""", [indicator, parent, frequency, period])
 
     def composite_parts(self, indicator: str, region: str, frequency: str, period: str) -> pd.DataFrame:
         return self._df("""SELECT * FROM composite_parts WHERE indicator = ? AND region = ? AND frequency = ?
                            AND period_start = (SELECT min(period_start) FROM indicator_values
                                                WHERE indicator = ? AND frequency = ? AND period = ?)
                            ORDER BY weight DESC""", [indicator, region, frequency, indicator, frequency, period])
+
+    def indicator(self, indicator: str) -> dict:
+        df = self._df("SELECT * FROM indicators WHERE indicator = ?", [indicator])
+        if df.empty:
+            raise KeyError(f"no indicator {indicator!r} in snapshot {self.id}")
+        return df.iloc[0].to_dict()
+
+    def periods(self, indicator: str, frequency: str, complete_only: bool = True) -> list[str]:
+        """The periods an indicator has values for, newest first."""
+        clause = "AND NOT provisional" if complete_only else ""
+        df = self._df(f"""SELECT period, max(period_start) AS s FROM indicator_values
+                          WHERE indicator = ? AND frequency = ? AND value IS NOT NULL {clause}
+                          GROUP BY period ORDER BY s DESC""", [indicator, frequency])
+        return df["period"].tolist()
+
+    def children_values(self, indicator: str, region: str, frequency: str, period: str) -> pd.DataFrame:
+        """A composite's children at a region and period: their names, units, raw values, normalised
+        scores, weights and shares, in the order the definition lists them."""
+        meta = self.indicator(indicator)
+        children = pd.DataFrame(json.loads(meta["children"] or "[]"))
+        if children.empty:
+            return children
+        children["ordinal"] = range(len(children))
+        info = self._df("""SELECT indicator AS child, name_zh, name_en, unit, decimals, polarity, kind
+                           FROM indicators WHERE list_contains(?, indicator)""", [children["indicator"].tolist()])
+        parts = self._df("""SELECT p.child, p.child_value, p.score, p.weight AS effective_weight, p.share, p.imputed
+                            FROM composite_parts AS p JOIN indicator_values AS v
+                              ON v.indicator = p.indicator AND v.region = p.region AND v.frequency = p.frequency
+                             AND v.period_start = p.period_start AND v.level = p.level
+                            WHERE p.indicator = ? AND p.region = ? AND p.frequency = ? AND v.period = ?""",
+                         [indicator, region, frequency, period])
+        out = children.rename(columns={"indicator": "child"}).merge(info, on="child", how="left")
+        return out.merge(parts, on="child", how="left").sort_values("ordinal").reset_index(drop=True)
+
+    def explanation(self, indicator: str, region: str, frequency: str, period: str) -> dict | None:
+        """The generated sentence on what changed since the previous period, and its driver."""
+        df = self._df("""SELECT e.* FROM explanations AS e JOIN indicator_values AS v
+                           ON v.indicator = e.indicator AND v.region = e.region AND v.frequency = e.frequency
+                          AND v.period_start = e.period_start AND v.level = e.level
+                         WHERE e.indicator = ? AND e.region = ? AND e.frequency = ? AND v.period = ?
+                         ORDER BY e.is_driver DESC LIMIT 1""", [indicator, region, frequency, period])
+        return None if df.empty else df.iloc[0].to_dict()
+
+    def regions_parent(self, region: str) -> str | None:
+        df = self._df("SELECT parent_code FROM regions WHERE code = ?", [region])
+        return None if df.empty else df["parent_code"].iloc[0]
+
+    def region_name(self, region: str) -> str:
+        df = self._df("SELECT name FROM regions WHERE code = ?", [region])
+        return region if df.empty else str(df["name"].iloc[0])
 
     def alerts(self, limit: int = 50) -> pd.DataFrame:
         return self._df("""SELECT * FROM alerts ORDER BY CASE severity WHEN 'alarm' THEN 0 ELSE 1 END,
