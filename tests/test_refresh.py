@@ -259,3 +259,25 @@ def test_the_sandbox_reads_the_lake_and_nothing_else(world):
                       "ATTACH '/tmp/x.duckdb'", "INSTALL spatial"):
         with pytest.raises(duckdb.Error):
             con.execute(statement)
+
+
+def test_a_refresh_killed_mid_way_changes_nothing_users_see(world, published):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    before = snapshot.current_id(world["snapshots"])
+    env = {**os.environ, "COCKPIT_LAKE_DIR": str(world["lake"]), "COCKPIT_SNAPSHOT_DIR": str(world["snapshots"])}
+    code = ("import time; from pathlib import Path; from cockpit.indicators import refresh as r\n"
+            "def stall(*a, **k):\n    time.sleep(30)\n"
+            "r._compute_formula = stall\n"
+            f"r.refresh(definitions_dir=Path({str(world['defs'])!r}))\n")
+    proc = subprocess.Popen([sys.executable, "-c", code], env=env)
+    time.sleep(4)  # definitions read, measures computed, stuck in the first formula
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=10)
+    assert snapshot.current_id(world["snapshots"]) == before
+    current = Snapshot(snapshot.current_path(world["snapshots"]))
+    assert value(current, "retail", "330000", "2026-03") == 39

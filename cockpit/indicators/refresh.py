@@ -56,6 +56,7 @@ def sandbox(lake: Path) -> duckdb.DuckDBPyConnection:
                                              "autoload_known_extensions": False})
     lake.mkdir(parents=True, exist_ok=True)
     con.execute("SET allowed_directories = ?", [[str(lake.resolve()) + "/"]])
+    con.execute("SET enable_progress_bar = false")  # long scans must not draw over the CLI's output
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
