@@ -57,7 +57,8 @@ indicators:
   - {id: entities_total, name_zh: 主体累计, name_en: Entities to date, unit: 户, description: d, frequencies: [month],
      measure: {feed: economy_monthly, value: sum(new_market_entities), accumulate: true}}
   - {id: sensors, name_zh: 设备数, name_en: Sensors, unit: 台, description: d, frequencies: [month],
-     measure: {feed: iot_sensors, time: installed_on, value: count(*), accumulate: true}}
+     measure: {feed: iot_sensors, time: installed_on, value: count(*), accumulate: true},
+     thresholds: [{severity: warning, on: value, above: 1, live: true}]}
   - {id: pop, name_zh: 人口, name_en: Population, unit: 万人, description: d, frequencies: [year],
      measure: {feed: population_annual, value: sum(resident_population)}}
   - {id: retail_per_capita, name_zh: 人均零售, name_en: Retail per head, unit: 元, description: d,
@@ -184,11 +185,18 @@ def test_periods_flags_ranks_and_alerts(published):
     assert list(ranking["peer_count"]) == [2, 2] and list(ranking["percentile"]) == [100, 0]
     # alerts judge the latest complete month (March; April is under way): 拱墅区 0 %, 杭州 and the
     # province 50 %, all below the 60 % alarm line; 上城区 at 66.7 % is fine
-    alerts = published.alerts().sort_values("region")
+    alerts = published.alerts()
+    alerts = alerts[alerts["indicator"] == "online_rate"].sort_values("region")
     assert list(alerts["region"]) == ["330000", "330100", "330105"]
     assert set(alerts["period"]) == {"2026-03"} and set(alerts["severity"]) == {"alarm"}
     text = alerts.set_index("region").loc["330105", "text_zh"]
     assert text == "拱墅区网办率0.0%，低于报警线60.0%（2026-03）"
+
+
+def test_live_thresholds_also_judge_the_period_under_way(published):
+    alerts = published.alerts()
+    live = alerts[alerts["indicator"] == "sensors"]
+    assert set(live["period"]) == {"2026-04"} and set(live["region"]) == {"330000", "330100", "330102"}
 
 
 def test_a_failed_refresh_changes_nothing_users_see(world, published, monkeypatch):

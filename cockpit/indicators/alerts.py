@@ -2,8 +2,9 @@
 
 A threshold applies to the value, its change on the previous period (`change`, `pct_change`)
 or its growth on the same period a year before (`yoy_pct`). Only the newest complete period
-of each indicator and frequency is judged, at province, city and county level: alerts describe
-the present (a month still under way would raise false alarms on rates), history is in the values.
+of each indicator and frequency is judged (or the period under way, for thresholds marked
+`live`), at province, city and county level: alerts describe the present (a month still under
+way would raise false alarms on rates), history is in the values.
 """
 
 from __future__ import annotations
@@ -54,10 +55,10 @@ def evaluate_thresholds(values: pd.DataFrame, indicators: dict[str, Indicator], 
     for (ident, frequency, _level), group in subset.groupby(["indicator", "frequency", "level"]):
         ind = watched[ident]
         complete = group.loc[~group["provisional"], "period_start"]
-        if complete.empty:
-            continue
-        latest_start = complete.max()
         for threshold in ind.thresholds:
+            latest_start = group["period_start"].max() if threshold.live else complete.max()
+            if pd.isna(latest_start):
+                continue
             observed = _observed(group, threshold.on, frequency)
             breached, direction, limit = _compare(observed, threshold)
             hits = group[breached.fillna(False) & (group["period_start"] == latest_start)]

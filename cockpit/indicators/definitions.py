@@ -231,7 +231,7 @@ class _Reader:
     def thresholds(self, raw: Any, what: str) -> tuple[Threshold, ...]:
         out = []
         for item in raw or []:
-            if not isinstance(item, dict) or not self.keys(item, {"severity", "on", "above", "below"}, {"severity"},
+            if not isinstance(item, dict) or not self.keys(item, {"severity", "on", "above", "below", "live"}, {"severity"},
                                                              f"{what}: threshold"):
                 continue
             above, below = self.number(item, "above", what), self.number(item, "below", what)
@@ -240,7 +240,7 @@ class _Reader:
                 continue
             out.append(Threshold(severity=self.choice(item, "severity", SEVERITIES, "warning", f"{what}: threshold"),
                                  on=self.choice(item, "on", THRESHOLD_ON, "value", f"{what}: threshold"),
-                                 above=above, below=below))
+                                 above=above, below=below, live=bool(item.get("live", False))))
         return tuple(out)
 
     def indicator(self, raw: Any, system: dict, system_id: str) -> Indicator | None:

@@ -99,6 +99,7 @@ class Threshold:
     on: str = "value"  # value | change | pct_change | yoy_pct
     above: float | None = None
     below: float | None = None
+    live: bool = False  # also judge the period under way (an alarm now is news now); default complete periods only
 
 
 @dataclass(frozen=True)

@@ -107,3 +107,29 @@ def last_ingest(lake_dir: Path | None = None) -> dict | None:
     """The newest entry of the lake's ingest log, if any."""
     entries = read_ingest_log(lake_dir or paths().lake, limit=1)
     return entries[0] if entries else None
+
+
+def top_categories(region: str, days: int = 30, limit: int = 6, lake_dir: Path | None = None) -> pd.DataFrame:
+    """The 12345 first-level categories with most orders over the last `days` days of data, in a
+    region and everything below it: what people call about now."""
+    from cockpit.regions import load_hierarchy
+
+    lake = lake_dir or paths().lake
+    files = table_files(lake, "hotline_orders")
+    if not files:
+        return pd.DataFrame(columns=["category", "orders"])
+    hierarchy = load_hierarchy()
+    level = hierarchy.level(region)
+    con = connect()
+    try:
+        con.register("regions", hierarchy.frame()[["code", f"{level}_code"]])
+        source = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
+        return con.execute(f"""
+            WITH recent AS (SELECT * FROM {source}
+                            WHERE created_at > (SELECT max(created_at) FROM {source}) - to_days(?))
+            SELECT category_l1 AS category, count(*) AS orders
+            FROM recent JOIN regions AS r ON r.code = recent.region_code
+            WHERE r.{level}_code = ?
+            GROUP BY ALL ORDER BY orders DESC LIMIT ?""", [days, region, limit]).df()
+    finally:
+        con.close()

@@ -174,9 +174,19 @@ class Snapshot:
         df = self._df("SELECT name FROM regions WHERE code = ?", [region])
         return region if df.empty else str(df["name"].iloc[0])
 
-    def alerts(self, limit: int = 50) -> pd.DataFrame:
-        return self._df("""SELECT * FROM alerts ORDER BY CASE severity WHEN 'alarm' THEN 0 ELSE 1 END,
-                           period_start DESC, indicator LIMIT ?""", [limit])
+    def alerts(self, limit: int = 50, within: str | None = None) -> pd.DataFrame:
+        """Threshold breaches, most severe and newest first; `within` keeps a region and those below it."""
+        scope = ""
+        params: list = [limit]
+        if within is not None:
+            scope = """WHERE a.region = ? OR a.region IN (
+                         WITH RECURSIVE down(code) AS (SELECT code FROM regions WHERE parent_code = ?
+                           UNION ALL SELECT r.code FROM regions AS r JOIN down ON r.parent_code = down.code)
+                         SELECT code FROM down)"""
+            params = [within, within, limit]
+        return self._df(f"""SELECT a.* FROM alerts AS a {scope}
+                            ORDER BY CASE a.severity WHEN 'alarm' THEN 0 ELSE 1 END, a.period_start DESC,
+                                     a.indicator LIMIT ?""", params)
 
 
 def current_snapshot(directory: Path | None = None) -> Snapshot:
