@@ -133,3 +133,34 @@ def top_categories(region: str, days: int = 30, limit: int = 6, lake_dir: Path |
             GROUP BY ALL ORDER BY orders DESC LIMIT ?""", [days, region, limit]).df()
     finally:
         con.close()
+
+
+def sensor_points(region: str, days: int = 3, lake_dir: Path | None = None) -> pd.DataFrame:
+    """IoT sensors in a region with their latest alert level over the last `days` days of data:
+    what the map marks, alarming ones highlighted."""
+    from cockpit.regions import load_hierarchy
+
+    lake = lake_dir or paths().lake
+    sensors, readings = table_files(lake, "iot_sensors"), table_files(lake, "iot_readings")
+    columns = ["sensor_id", "sensor_type", "lon", "lat", "alarm", "warning"]
+    if not sensors or not readings:
+        return pd.DataFrame(columns=columns)
+    hierarchy = load_hierarchy()
+    level = hierarchy.level(region)
+    con = connect()
+    try:
+        con.register("regions", hierarchy.frame()[["code", f"{level}_code"]])
+        s_src = f"read_parquet({[str(f) for f in sensors]!r}, union_by_name = true)"
+        r_src = f"read_parquet({[str(f) for f in readings]!r}, union_by_name = true)"
+        return con.execute(f"""
+            WITH recent AS (SELECT sensor_id, alert_level FROM {r_src}
+                            WHERE reading_at > (SELECT max(reading_at) FROM {r_src}) - to_days(?))
+            SELECT s.sensor_id, s.sensor_type, s.lon, s.lat,
+                   coalesce(bool_or(recent.alert_level = '报警'), false) AS alarm,
+                   coalesce(bool_or(recent.alert_level = '预警'), false) AS warning
+            FROM {s_src} AS s JOIN regions AS r ON r.code = s.region_code
+            LEFT JOIN recent USING (sensor_id)
+            WHERE r.{level}_code = ?
+            GROUP BY ALL""", [days, region]).df()
+    finally:
+        con.close()

@@ -170,6 +170,18 @@ class Snapshot:
         df = self._df("SELECT parent_code FROM regions WHERE code = ?", [region])
         return None if df.empty else df["parent_code"].iloc[0]
 
+    def region(self, code: str) -> dict:
+        """A region's code, name, level and parent; KeyError for a code the snapshot does not hold."""
+        df = self._df("SELECT code, name, level, parent_code FROM regions WHERE code = ?", [code])
+        if df.empty:
+            raise KeyError(f"unknown region code {code!r}")
+        return df.iloc[0].to_dict()
+
+    def data_as_of(self) -> pd.Timestamp | None:
+        """The newest data time among the feeds the snapshot was computed from."""
+        latest = self._df("SELECT max(as_of) AS latest FROM feeds")["latest"].iloc[0]
+        return None if pd.isna(latest) else pd.Timestamp(latest)
+
     def region_name(self, region: str) -> str:
         df = self._df("SELECT name FROM regions WHERE code = ?", [region])
         return region if df.empty else str(df["name"].iloc[0])
