@@ -6,6 +6,7 @@ import dash
 
 from cockpit.config import REPO_ROOT
 from cockpit.ui import shell
+from cockpit.ui.deckmap import register_deck_assets
 from cockpit.ui.i18n import install_lang_override, t
 
 
@@ -26,6 +27,7 @@ def create_app() -> dash.Dash:
     app.layout = shell.layout
     shell.register_callbacks(app)
     install_lang_override(app.server)
+    register_deck_assets(app.server)  # deck.gl for the maps, served from the installed pydeck
     return app
 
 

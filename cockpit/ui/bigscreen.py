@@ -1,0 +1,268 @@
+"""The leaders' big screen (大屏): a fixed 1920×1080 canvas, scaled to the display by assets/bigscreen.js.
+
+Every number comes from the published indicator snapshot (or, for the hotline's hot topics, from
+the lake through `cockpit.query`); each panel says which period it shows. The screen is scoped
+to a region: the province by default, a city or county when a leader drills in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import dcc, html
+
+from cockpit.query.lake import demo_info, top_categories
+from cockpit.query.snapshot import Snapshot
+from cockpit.ui import screen_charts as charts
+from cockpit.ui.format import change_class, format_value
+from cockpit.ui.i18n import t
+
+WIDTH, HEIGHT = 1920, 1080
+INDEX = "waste_free_index"
+GRAPH_CONFIG = {"displayModeBar": False, "responsive": False}
+
+
+@dataclass(frozen=True)
+class Scope:
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+def scope_of(snap: Snapshot, code: str) -> Scope:
+    row = snap.region(code)
+    return Scope(code=row["code"], name=row["name"], level=row["level"], parent=row["parent_code"])
+
+
+def panel(title: str, body, panel_id: str, note: str | None = None, height: int | None = None):
+    return html.Div([
+        html.Div([html.Span(title, className="bs-panel-title-text"),
+                  html.Span(note or "", className="bs-panel-note")], className="bs-panel-title"),
+        html.Div(body, className="bs-panel-body"),
+    ], className="bs-panel", id=panel_id, style={"height": f"{height}px"} if height else None)
+
+
+def _graph(figure, graph_id: str):
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, className="bs-graph")
+
+
+# -- title bar -------------------------------------------------------------------------------
+
+def title_bar(snap: Snapshot, scope: Scope, theme_label: str, lang: str):
+    latest = snap.data_as_of()
+    fresh = t("screen.updated", lang, time=pd.Timestamp(latest).strftime("%m-%d %H:%M")) if latest is not None else ""
+    stale_days = (datetime.now() - pd.Timestamp(latest).to_pydatetime()).days if latest is not None else None
+    freshness = html.Span(fresh, className="bs-fresh" + (" bs-stale" if stale_days and stale_days > 2 else ""),
+                          id="screen-freshness")
+    demo = demo_info()
+    back = None
+    if scope.parent is not None:
+        back = dcc.Link(["◀ ", t("screen.back", lang)], href=f"/screen?region={scope.parent}", className="bs-back",
+                        id="screen-back")
+    return html.Div([
+        html.Div([html.Span(className="bs-clock", id="screen-clock"), back], className="bs-title-left"),
+        html.Div([html.Div(f"{scope.name}{t('screen.city_operation', lang)}", className="bs-title-main",
+                           id="screen-title"),
+                  html.Div(theme_label, className="bs-title-theme")], className="bs-title-centre"),
+        html.Div([freshness, html.Span(t("demo.badge", lang), className="bs-demo") if demo else None],
+                 className="bs-title-right"),
+    ], className="bs-titlebar")
+
+
+# -- headline numbers ------------------------------------------------------------------------
+
+OVERVIEW_KPIS = [  # (indicator, frequency): the numbers a leader asks for first
+    ("gdp_ytd", "quarter"), ("gdp_real_growth", "quarter"), ("hotline_orders", "month"),
+    ("hotline_closure_rate", "month"), ("good_air_day_ratio", "month"), (INDEX, "month"),
+    ("sensor_online_rate", "month"), ("sensors_in_alarm", "month"),
+]
+
+
+def kpi_tiles(snap: Snapshot, scope: Scope, kpis: list[tuple[str, str]], lang: str):
+    ids = [i for i, _ in kpis]
+    meta = snap.indicators().set_index("indicator")
+    latest = snap.latest_values(ids, scope.code, complete_only=True)
+    live = snap.latest_values(["sensors_in_alarm"], scope.code)  # an alarm now is news now
+    tiles = []
+    for ident, frequency in kpis:
+        if ident not in meta.index:
+            continue
+        m = meta.loc[ident]
+        source = live if ident == "sensors_in_alarm" else latest
+        row = source[(source["indicator"] == ident) & (source["frequency"] == frequency)]
+        name = m[f"name_{lang}"]
+        if row.empty:  # not defined for this region itself (an index of cities): show the region's rank
+            tiles.append(_index_tile(snap, scope, ident, frequency, name, m, lang))
+            continue
+        r = row.iloc[0]
+        previous = r["previous_value"]
+        if str(m["definition"]).startswith("ytd("):  # a year-to-date total compares with a year before
+            previous = _year_before(snap, ident, scope.code, frequency, r["period"])
+        change = change_class(r["value"], previous, m["polarity"])
+        tiles.append(html.Div([
+            html.Div(name, className="bs-kpi-name"),
+            html.Div(format_value(r["value"], m["unit"], m["decimals"], lang), className="bs-kpi-value",
+                     id=f"screen-kpi-{ident}"),
+            html.Div([html.Span(r["period"]), html.Span(_delta(r["value"], previous, m, lang), className=change)],
+                     className="bs-kpi-meta"),
+        ], className="bs-kpi"))
+    return html.Div(tiles, className="bs-kpis")
+
+
+def _year_before(snap: Snapshot, ident: str, region: str, frequency: str, period: str) -> float | None:
+    series = snap.series(ident, region, frequency).set_index("period")["value"]
+    earlier = str(int(period[:4]) - 1) + period[4:]
+    return float(series[earlier]) if earlier in series.index else None
+
+
+def _index_tile(snap: Snapshot, scope: Scope, ident: str, frequency: str, name: str, m, lang: str):
+    ranking = snap.ranking(ident, scope.code, frequency)
+    if ranking.empty:
+        return None
+    top = ranking.iloc[0]
+    return html.Div([
+        html.Div(t("screen.index_leader", lang, name=name), className="bs-kpi-name"),
+        html.Div(format_value(top["value"], m["unit"], m["decimals"], lang), className="bs-kpi-value",
+                 id=f"screen-kpi-{ident}"),
+        html.Div([html.Span(top["period"]), html.Span(top["name"])], className="bs-kpi-meta"),
+    ], className="bs-kpi")
+
+
+def _delta(value: float, previous: float, meta, lang: str) -> str:
+    if pd.isna(value) or pd.isna(previous):
+        return ""
+    diff = float(value) - float(previous)
+    arrow = "▲" if diff > 0 else "▼" if diff < 0 else "—"
+    if meta["unit"] == "%":
+        return f"{arrow}{abs(diff):.1f}{t('screen.points', lang)}"
+    if previous:
+        return f"{arrow}{abs(diff) / abs(float(previous)) * 100:.1f}%"
+    return arrow
+
+
+# -- panels ----------------------------------------------------------------------------------
+
+def economy_panel(snap: Snapshot, scope: Scope, lang: str):
+    meta = snap.indicators().set_index("indicator")
+    series = {}
+    for ident in ("industrial_value_added_ytd_growth", "retail_sales_ytd_growth", "fixed_asset_investment_ytd_growth"):
+        df = snap.series(ident, scope.code, "month")
+        df = df[~df["provisional"]].tail(18)
+        series[meta.loc[ident, f"name_{lang}"].replace("累计增速", "").replace(", year-to-date growth", "")] = df
+    body = _graph(charts.trend_lines(series, "%", 226), "screen-economy-graph")
+    return panel(t("screen.economy", lang), body, "screen-economy", t("screen.ytd_growth", lang), 280)
+
+
+def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
+    parent = scope.code if scope.level == "province" else (scope.parent if scope.level in ("city", "county") else None)
+    children = snap.ranking(INDEX, scope.code, "month") if scope.level != "county" else pd.DataFrame()
+    ranking = children if len(children) else snap.ranking(INDEX, parent, "month")
+    if ranking.empty:
+        return panel(t("index.title", lang), html.Div(t("index.no_values", lang), className="bs-empty"),
+                     "screen-index", None, 340)
+    meta = snap.indicator(INDEX)
+    figure = charts.ranking_bars(ranking, scope.code, meta["unit"], meta["decimals"], 284)
+    return panel(t("index.title", lang), _graph(figure, "screen-index-graph"), "screen-index",
+                 t("screen.period", lang, period=ranking["period"].iloc[0]), 340)
+
+
+def index_radar_panel(snap: Snapshot, scope: Scope, lang: str):
+    region, name = scope.code, scope.name
+    periods = snap.periods(INDEX, "month")
+    dims = snap.children_values(INDEX, region, "month", periods[0]) if periods else pd.DataFrame()
+    if dims.empty or dims["score"].isna().all():  # the province itself has no index: show the leader
+        ranking = snap.ranking(INDEX, region, "month")
+        if ranking.empty:
+            return panel(t("screen.index_dimensions", lang, name=name), html.Div(), "screen-radar", None, 264)
+        region, name = ranking["region"].iloc[0], ranking["name"].iloc[0]
+        dims = snap.children_values(INDEX, region, "month", ranking["period"].iloc[0])
+    return panel(t("screen.index_dimensions", lang, name=name), _graph(charts.radar(dims, lang, 208), "screen-radar-graph"),
+                 "screen-radar", None, 264)
+
+
+def hotline_panels(snap: Snapshot, scope: Scope, lang: str):
+    steps = {"hotline_orders": "funnel.received", "hotline_dispatched": "funnel.dispatched",
+             "hotline_fed_back": "funnel.fed_back", "hotline_dispatched_closed": "funnel.closed",
+             "hotline_dispatched_satisfied": "funnel.satisfied"}
+    latest = snap.latest_values(list(steps), scope.code, "month", complete_only=True).set_index("indicator")
+    funnel_steps = [(t(label, lang), latest.loc[s, "value"]) for s, label in steps.items() if s in latest.index]
+    period = latest["period"].iloc[0] if len(latest) else ""
+    categories = top_categories(scope.code)
+    return [
+        panel(t("screen.hotline_funnel", lang), _graph(charts.funnel(funnel_steps, 226), "screen-funnel-graph"),
+              "screen-funnel", t("screen.period", lang, period=period), 284),
+        panel(t("screen.hot_topics", lang), _graph(charts.category_bars(categories, 226), "screen-topics-graph"),
+              "screen-topics", t("screen.last_30_days", lang), 284),
+    ]
+
+
+def environment_panel(snap: Snapshot, scope: Scope, lang: str):
+    meta = snap.indicators().set_index("indicator")
+    series = {}
+    for ident in ("good_air_day_ratio", "water_good_section_ratio"):
+        df = snap.series(ident, scope.code, "month")
+        series[meta.loc[ident, f"name_{lang}"]] = df[~df["provisional"]].tail(18)
+    body = _graph(charts.trend_lines(series, "%", 250), "screen-environment-graph")
+    return panel(t("screen.environment", lang), body, "screen-environment", None, 316)
+
+
+def ticker(snap: Snapshot, scope: Scope, lang: str):
+    alerts = snap.alerts(30, within=scope.code)
+    items = [html.Span([html.Span("●", className=f"bs-sev-{a['severity']}"), a[f"text_{lang}"]], className="bs-tick")
+             for _, a in alerts.iterrows()]
+    if not items:
+        items = [html.Span(t("screen.no_alerts", lang), className="bs-tick")]
+    return html.Div([html.Div(t("screen.today", lang), className="bs-ticker-label"),
+                     html.Div(html.Div(items + items, className="bs-ticker-track"), className="bs-ticker-window")],
+                    className="bs-ticker", id="screen-ticker")
+
+
+def map_panel(snap: Snapshot, scope: Scope, lang: str):
+    """The centre map: the scope's children filled by their Waste-Free Index, sensors on top."""
+    from cockpit.query.lake import sensor_points
+    from cockpit.regions import load_hierarchy
+    from cockpit.regions.geometry import RegionGeometry
+    from cockpit.ui.deckmap import region_map
+
+    hierarchy = load_hierarchy()
+    area = scope.code if hierarchy.children(scope.code) else scope.parent
+    ranking = snap.ranking(INDEX, area, "month")
+    values = dict(zip(ranking["region"], ranking["value"], strict=True))
+    meta = snap.indicator(INDEX)
+    sensors = sensor_points(area)
+    points = [{"lon": r.lon, "lat": r.lat, "name": f"{r.sensor_type} {r.sensor_id}", "alarm": bool(r.alarm)}
+              for r in sensors.itertuples()]
+    geojson = RegionGeometry(hierarchy).children_geojson(area)
+    component = region_map("screen-map", geojson, values, unit=meta["unit"], label=meta[f"name_{lang}"], lang=lang,
+                           highlight=scope.code if scope.code != area else None, points=points, height=584)
+    name = snap.region_name(area)
+    note = t("screen.period", lang, period=ranking["period"].iloc[0]) if len(ranking) else None
+    return panel(t("screen.map", lang, name=name), component, "screen-map-panel", note, 640)
+
+
+def overview(snap: Snapshot, scope: Scope, lang: str, centre) -> list:
+    """The three columns of the overview screen (总体态势)."""
+    return [
+        html.Div([economy_panel(snap, scope, lang), index_ranking_panel(snap, scope, lang),
+                  index_radar_panel(snap, scope, lang)], className="bs-col bs-side"),
+        html.Div([kpi_tiles(snap, scope, OVERVIEW_KPIS, lang), centre], className="bs-col bs-centre"),
+        html.Div([*hotline_panels(snap, scope, lang), environment_panel(snap, scope, lang)],
+                 className="bs-col bs-side"),
+    ]
+
+
+def canvas(snap: Snapshot, scope: Scope, theme_label: str, lang: str, centre) -> html.Div:
+    return html.Div([
+        title_bar(snap, scope, theme_label, lang),
+        html.Div(overview(snap, scope, lang, centre), className="bs-body"),
+        ticker(snap, scope, lang),
+        dcc.Store(id="screen-snapshot", data=snap.id),
+    ], className="bigscreen-canvas", id="screen-canvas")
+
+
+def no_snapshot(lang: str):
+    return html.Div(dbc.Alert(t("home.systems.none", lang), color="info"), className="bigscreen-canvas")

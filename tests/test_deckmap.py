@@ -1,0 +1,253 @@
+"""deck.gl region maps: the spec builder, the bundle route, and one map drawn in headless Chromium."""
+
+from __future__ import annotations
+
+import base64
+import json
+import threading
+
+import pytest
+
+from cockpit.ui import deckmap
+
+# Zhejiang's cities, GDP in 亿元 (illustrative)
+ZJ_VALUES = {"330100": 21860.0, "330200": 18148.0, "330300": 9718.0, "330400": 7486.0, "330500": 4283.0,
+             "330600": 8363.0, "330700": 6532.0, "330800": 2209.0, "330900": 2130.0, "331000": 6848.0,
+             "331100": 2155.0}
+
+
+@pytest.fixture(scope="module")
+def zj_geojson() -> dict:
+    from cockpit.regions.geometry import RegionGeometry
+    from cockpit.regions.hierarchy import load_hierarchy
+
+    return RegionGeometry(load_hierarchy()).children_geojson("330000")
+
+
+def _layer(spec: dict, layer_id: str) -> dict:
+    return next(layer for layer in spec["deck"]["layers"] if layer["id"] == layer_id)
+
+
+def _luminance(rgba: list[int]) -> float:
+    r, g, b = rgba[:3]
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def test_spec_has_regions_labels_points_and_no_basemap(zj_geojson):
+    points = [{"lon": 120.15, "lat": 30.28, "name": "站点A", "alarm": False},
+              {"lon": 121.55, "lat": 29.87, "name": "站点B", "alarm": True}]
+    spec = deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="亿元", label="地区生产总值", lang="zh",
+                            highlight="330100", points=points)
+    ids = [layer["id"] for layer in spec["deck"]["layers"]]
+    assert ids == ["regions", "highlight", "labels", "points"]
+    assert "mapStyle" not in spec["deck"] and spec["deck"].get("mapProvider") in (None, "")
+    labels = _layer(spec, "labels")
+    assert labels["@@type"] == "TextLayer" and labels["characterSet"] == "auto"
+    assert {row["name"] for row in labels["data"]} >= {"杭州市", "宁波市"}
+    regions = _layer(spec, "regions")
+    assert regions["pickable"] is True and len(regions["data"]["features"]) == 11
+    assert [f["properties"]["code"] for f in _layer(spec, "highlight")["data"]["features"]] == ["330100"]
+    rows = _layer(spec, "points")["data"]
+    alarm = next(r for r in rows if r["alarm"])
+    normal = next(r for r in rows if not r["alarm"])
+    assert alarm["fill"][:3] == list(deckmap.ALARM_COLOUR[:3]) and alarm["radius"] > normal["radius"]
+    minx, miny, maxx, maxy = spec["bounds"]
+    assert 118 < minx < 119.5 and 122 < maxx < 123.5 and 27 < miny < 28 and 31 < maxy < 31.5
+    assert spec["bundle"].startswith("_deckgl/deckgl-pydeck-")
+
+
+def test_colours_scale_with_value(zj_geojson):
+    spec = deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="亿元", label="GDP", lang="en")
+    fills = {f["properties"]["code"]: f["properties"]["fill"] for f in _layer(spec, "regions")["data"]["features"]}
+    by_value = sorted(ZJ_VALUES, key=ZJ_VALUES.get)
+    lum = [_luminance(fills[c]) for c in by_value]
+    assert lum == sorted(lum) and lum[-1] - lum[0] > 100  # deep blue (low) to bright cyan (high)
+    assert fills["330100"][:3] == list(deckmap.PALETTE[-1]) and fills["330900"][:3] == list(deckmap.PALETTE[0])
+    # a region without a value is grey, not the low end of the scale
+    partial = deckmap.map_spec(zj_geojson, {"330100": 1.0, "330200": 2.0}, unit="", label="x", lang="zh")
+    fill = {f["properties"]["code"]: f["properties"]["fill"] for f in _layer(partial, "regions")["data"]["features"]}
+    assert fill["330300"] == list(deckmap.NO_DATA_FILL)
+
+
+def test_tooltip_in_the_interface_language(zj_geojson):
+    zh = deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="亿元", label="地区生产总值", lang="zh")
+    en = deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="100M yuan", label="GDP", lang="en")
+    tip_zh = next(f["properties"]["tip"] for f in _layer(zh, "regions")["data"]["features"]
+                  if f["properties"]["code"] == "330100")
+    tip_en = next(f["properties"]["tip"] for f in _layer(en, "regions")["data"]["features"]
+                  if f["properties"]["code"] == "330100")
+    assert tip_zh == "<b>杭州市</b><br/>地区生产总值：2.19万亿元"
+    assert tip_en == "<b>杭州市</b><br/>GDP: 21,860.0 100M yuan"
+    none = deckmap.map_spec(zj_geojson, {}, unit="件", label="工单", lang="en")
+    assert "no data" in _layer(none, "regions")["data"]["features"][0]["properties"]["tip"]
+    hostile = {"type": "FeatureCollection", "features": [dict(zj_geojson["features"][0], properties={
+        "code": "1", "name": "<script>x</script>"})]}
+    tip = _layer(deckmap.map_spec(hostile, {"1": 1}, unit="", label="a", lang="zh"), "regions")["data"]["features"][0]
+    assert "<script>" not in tip["properties"]["tip"]
+
+
+def test_legend_min_max_and_notice(zj_geojson):
+    spec = deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="亿元", label="GDP", lang="zh")
+    legend = spec["legend"]
+    assert (legend["min"], legend["max"]) == (2130.0, 21860.0)
+    assert legend["min_text"] == "2,130.0 亿元" and legend["max_text"] == "2.19万亿元"
+    comp = deckmap.region_map("zj", zj_geojson, ZJ_VALUES, unit="亿元", label="GDP", lang="zh", height=600)
+    text = json.dumps(comp.to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    assert "2,130.0 亿元" in text and "GDP（亿元）" in text and "示意边界" in text
+    ids = {c.id for c in comp.children if getattr(c, "id", None)}
+    assert {"zj-click", "zj-hover", "zj-deck"} <= ids
+    comp_en = deckmap.region_map("zj", zj_geojson, ZJ_VALUES, unit="100M yuan", label="GDP", lang="en")
+    text_en = json.dumps(comp_en.to_plotly_json(), default=lambda o: o.to_plotly_json(), ensure_ascii=False)
+    assert "Illustrative boundaries" in text_en and "GDP (100M yuan)" in text_en
+
+
+def test_bundle_route_serves_pydeck_bundle_without_source_map():
+    import flask
+
+    server = flask.Flask(__name__)
+    path = deckmap.register_deck_assets(server)
+    assert deckmap.register_deck_assets(server) == path  # idempotent
+    client = server.test_client()
+    plain = client.get(path)
+    assert plain.status_code == 200 and plain.mimetype == "application/javascript"
+    body = plain.get_data()
+    assert b"createDeck" in body and b"sourceMappingURL=index.js.map" not in body
+    packed = client.get(path, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["Content-Encoding"] == "gzip" and len(packed.get_data()) < len(body) / 2
+    assert client.get(path, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
+
+
+# ---------------------------------------------------------------------------------------------
+# In the browser
+
+BACKGROUND = (5, 13, 31)
+
+COUNT_PIXELS_JS = """async ([b64, bg]) => {
+  const img = new Image();
+  img.src = 'data:image/png;base64,' + b64;
+  await img.decode();
+  const c = document.createElement('canvas');
+  c.width = img.width; c.height = img.height;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  const d = ctx.getImageData(0, 0, c.width, c.height).data;
+  let coloured = 0, blueish = 0;
+  for (let i = 0; i < d.length; i += 4) {
+    const diff = Math.abs(d[i] - bg[0]) + Math.abs(d[i + 1] - bg[1]) + Math.abs(d[i + 2] - bg[2]);
+    if (diff > 60) { coloured++; if (d[i + 2] > 120 && d[i + 2] > d[i] + 40) { blueish++; } }
+  }
+  return {total: d.length / 4, coloured, blueish};
+}"""
+
+
+MAKE_SPECS_JS = """() => {
+  const el = document.querySelector('[data-deckmap=zj]');
+  window._specs = [0, 1, 2, 3].map(i => {
+    const s = JSON.parse(el.getAttribute('data-deckmap-spec'));
+    s.deck.layers[0].data.features.forEach((f, j) => { f.properties.fill = [10 * i + j, 100, 200, 220]; });
+    return JSON.stringify(s);
+  });
+}"""
+
+
+def _memory(page) -> dict:
+    cdp = page.context.new_cdp_session(page)
+    try:
+        cdp.send("Performance.enable")
+        cdp.send("HeapProfiler.collectGarbage")
+        metrics = {m["name"]: m["value"] for m in cdp.send("Performance.getMetrics")["metrics"]}
+    finally:
+        cdp.detach()
+    return {"heap": metrics["JSHeapUsedSize"], "gpu": page.evaluate("window.cockpitDeckmap.metrics('zj').gpuMemory")}
+
+
+def _test_app(geojson: dict):
+    import dash
+    from dash import Input, Output, html
+
+    from cockpit.config import REPO_ROOT
+
+    app = dash.Dash(__name__, assets_folder=str(REPO_ROOT / "assets"), serve_locally=True)
+    deckmap.register_deck_assets(app.server)
+
+    def make(scale: float):
+        values = {code: v * scale for code, v in ZJ_VALUES.items()}
+        return deckmap.region_map("zj", geojson, values, unit="亿元", label="地区生产总值", lang="zh",
+                                  points=[{"lon": 120.4, "lat": 27.75, "name": "监测站", "alarm": True},
+                                          {"lon": 119.9, "lat": 29.6, "name": "站点", "alarm": False}])
+
+    app.layout = html.Div(style={"background": "#050d1f", "width": "1200px", "height": "860px"}, children=[
+        html.Div(make(1.0), id="slot", style={"width": "1100px", "height": "760px"}),
+        html.Div(id="clicked", style={"color": "#fff"}),
+        html.Button("redraw", id="redraw"),
+    ])
+
+    @app.callback(Output("clicked", "children"), Input("zj-click", "data"), prevent_initial_call=True)
+    def show(code):
+        return code
+
+    @app.callback(Output("slot", "children"), Input("redraw", "n_clicks"), prevent_initial_call=True)
+    def redraw(n):
+        return make(1.0 + (n % 5) * 0.3)
+
+    return app
+
+
+@pytest.fixture(scope="module")
+def map_server(zj_geojson):
+    from werkzeug.serving import make_server
+
+    app = _test_app(zj_geojson)
+    srv = make_server("127.0.0.1", 0, app.server, threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.server_port}"
+    srv.shutdown()
+    thread.join(timeout=5)
+
+
+@pytest.mark.browser
+def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_geojson):
+    from tests.conftest import Visit
+
+    v = Visit(browser, map_server, 1200, 900)
+    try:
+        page = v.goto("/")
+        page.wait_for_function("window.cockpitDeckmap && window.cockpitDeckmap.stats.frames > 0", timeout=30_000)
+        page.wait_for_timeout(800)  # font atlas for the labels
+        shot = page.screenshot(path="/tmp/deckmap.png")
+        pixels = page.evaluate(COUNT_PIXELS_JS, [base64.b64encode(shot).decode(), list(BACKGROUND)])
+        assert pixels["coloured"] > pixels["total"] * 0.15, pixels  # the regions are drawn
+        assert pixels["blueish"] > pixels["total"] * 0.10, pixels  # in the blue palette
+
+        hz = next(f for f in zj_geojson["features"] if f["properties"]["code"] == "330100")
+        lon, lat = deckmap._label_point(hz["geometry"])
+        x, y = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat + 0.12])
+        page.mouse.move(x, y)
+        page.wait_for_selector("#deckgl-tooltip, .deck-tooltip", state="visible", timeout=5_000)
+        page.mouse.click(x, y)
+        page.wait_for_function("document.getElementById('clicked').textContent === '330100'", timeout=10_000)
+
+        # a callback returning a new region_map with the same id redraws in place: one deck, one canvas
+        for n in range(1, 7):
+            page.click("#redraw")
+            page.wait_for_function(f"window.cockpitDeckmap.stats.updated >= {n}", timeout=20_000)
+        stats = page.evaluate("window.cockpitDeckmap.stats")
+        assert stats["created"] == 1 and stats["finalized"] == 0, stats
+        assert page.evaluate("window.cockpitDeckmap.live()") == 1 and page.locator("canvas").count() == 1
+
+        # repeated spec changes do not grow the JS heap or GPU memory
+        page.evaluate(MAKE_SPECS_JS)
+        before = _memory(page)
+        for i in range(40):
+            n = page.evaluate("window.cockpitDeckmap.stats.updated")
+            page.evaluate(f"document.querySelector('[data-deckmap=zj]').setAttribute('data-deckmap-spec', window._specs[{i % 4}])")
+            page.wait_for_function(f"window.cockpitDeckmap.stats.updated > {n}", timeout=10_000)
+        after = _memory(page)
+        assert after["gpu"] == before["gpu"], (before, after)
+        assert after["heap"] - before["heap"] < 2_000_000, (before, after)
+
+        assert v.console_errors == []
+        assert v.external_requests == []
+    finally:
+        v.close()

@@ -1,0 +1,64 @@
+"""The big screen in headless Chromium: every panel drawn with data, scaled to any wall, linked."""
+
+from __future__ import annotations
+
+import pytest
+
+from cockpit.query.snapshot import current_snapshot
+from cockpit.ui.format import format_value
+from tests.conftest import save_screenshot
+
+pytestmark = pytest.mark.browser
+
+PANELS = ["screen-economy", "screen-index", "screen-radar", "screen-map-panel", "screen-funnel", "screen-topics",
+          "screen-environment", "screen-ticker"]
+
+
+def _check_drawn(page) -> None:
+    page.wait_for_selector("#screen-canvas", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('#screen-canvas .js-plotly-plot').length >= 6", timeout=30_000)
+    for panel in PANELS:
+        assert page.locator(f"#{panel}").count() == 1, panel
+    empty = page.evaluate("""[...document.querySelectorAll('#screen-canvas .js-plotly-plot')]
+                             .filter(g => !g.querySelector('.trace, .hm, canvas')).length""")
+    assert empty == 0
+    text = page.inner_text("#screen-canvas")
+    assert "NaN" not in text and "undefined" not in text and "None" not in text
+    scroll = page.evaluate("""(() => { const e = document.scrollingElement;
+        return [e.scrollWidth > e.clientWidth + 1, e.scrollHeight > e.clientHeight + 1]; })()""")
+    assert scroll == [False, False]
+
+
+@pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160), (5760, 1080)])
+def test_overview_fills_the_wall_uniformly(visit, width, height):
+    v = visit(width, height)
+    page = v.goto("/screen")
+    _check_drawn(page)
+    box = page.evaluate("(() => { const r = document.querySelector('#screen-canvas').getBoundingClientRect();"
+                        " return [r.x, r.y, r.width, r.height]; })()")
+    scale = min(width / 1920, height / 1080)
+    assert box[2] == pytest.approx(1920 * scale, abs=2) and box[3] == pytest.approx(1080 * scale, abs=2)
+    assert box[0] == pytest.approx((width - 1920 * scale) / 2, abs=2)  # centred, letterboxed on a wide wall
+    save_screenshot(page, f"screen-{width}x{height}")
+    assert v.external_requests == [] and v.console_errors == []
+
+
+def test_clicking_a_city_rescopes_the_screen_and_back_returns(visit, demo_snapshots):
+    snap = current_snapshot(demo_snapshots)
+    ranking = snap.ranking("waste_free_index", "330000", "month")
+    city = ranking.iloc[-1]  # the last-ranked city: its bar is drawn first (bottom-up)
+    expected = snap.latest_values(["hotline_orders"], city["region"], "month", complete_only=True)["value"].iloc[0]
+    v = visit(1920, 1080)
+    page = v.goto("/screen")
+    _check_drawn(page)
+    province = page.inner_text("#screen-kpi-hotline_orders")
+    bar = page.locator("#screen-index-graph .bars path").nth(0).bounding_box()
+    page.mouse.click(bar["x"] + bar["width"] - 8, bar["y"] + bar["height"] / 2)  # the visible end of the bar
+    page.wait_for_function(f"document.querySelector('#screen-title').innerText.startsWith('{city['name']}')",
+                           timeout=30_000)
+    assert "region=" + city["region"] in page.url
+    shown = page.inner_text("#screen-kpi-hotline_orders")
+    assert shown == format_value(expected, "件", 0, "zh") and shown != province
+    page.go_back()
+    page.wait_for_function("document.querySelector('#screen-title').innerText.startsWith('浙江省')", timeout=30_000)
+    assert v.console_errors == []
