@@ -26,9 +26,16 @@ the boundary notice as HTML, and two `dcc.Store`s (`<id>-click`, `<id>-hover`). 
 watches the page for such hosts (a MutationObserver: no Dash callback has to be registered, so the
 component works in any app that registered the route) and calls `createDeck` the first time and
 `updateDeck` afterwards. To change a map, a callback returns a new `region_map(...)` with the same
-id: React keeps the host element and only changes its attribute, so deck.gl redraws in place (same
-canvas, same WebGL context, no flicker, no growth); maps whose host leaves the page are finalized.
-Clicks and hovers on a region reach Python through `dash_clientside.set_props` on the two stores.
+id: Dash mounts a new host element, and `deckmap.js` moves the existing deck (canvas, WebGL
+context, layers) into it and calls `updateDeck`, so the map redraws in place: no new WebGL context,
+no flicker, no growth (the browser test checks one deck after repeated redraws, and flat JS heap
+and GPU memory over 40 spec changes). A deck whose host leaves the page for good is finalized.
+Clicks are picked by `deckmap.js` itself (`deck.pickObject` on the DOM click, ignoring drags)
+rather than by deck.gl's tap gesture, which drops taps when rendering is slow; both work under the
+big screen's CSS scale. The region code reaches Python through `dash_clientside.set_props` on
+`<id>-click`; the hovered code (None when leaving) on `<id>-hover`, sent only when it changes. A
+newly mounted map's stores start at None, and Dash calls their callbacks with None then: treat None
+as "nothing clicked" (`raise PreventUpdate`).
 
 **Offline.** No basemap (`map_provider=None`): polygons draw on the page's own dark background.
 The bundle holds CDN URLs (mapbox-gl.css, carto styles, spector.js, webgl-debug, loaders.gl
