@@ -23,3 +23,8 @@
   setInterval(tick, 1000);
   document.addEventListener('DOMContentLoaded', function () { fit(); tick(); });
 })();
+
+// A leader touching the screen pauses the theme carousel for a minute (pages/screen.py reads this).
+['pointerdown', 'keydown', 'wheel'].forEach(function (kind) {
+  window.addEventListener(kind, function () { window.cockpitScreenTouchedAt = Date.now(); }, true);
+});

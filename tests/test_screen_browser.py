@@ -62,3 +62,33 @@ def test_clicking_a_city_rescopes_the_screen_and_back_returns(visit, demo_snapsh
     page.go_back()
     page.wait_for_function("document.querySelector('#screen-title').innerText.startsWith('浙江省')", timeout=30_000)
     assert v.console_errors == []
+
+
+@pytest.mark.parametrize("theme", ["economy", "governance", "environment", "waste_free", "infrastructure"])
+def test_each_themed_screen_draws_every_panel(visit, theme):
+    from cockpit.ui.bigscreen import THEMES
+
+    v = visit(1920, 1080)
+    page = v.goto(f"/screen/{theme}")
+    page.wait_for_selector("#screen-canvas", timeout=30_000)
+    page.wait_for_function("document.querySelectorAll('#screen-canvas .js-plotly-plot').length >= 6", timeout=30_000)
+    empty = page.evaluate("""[...document.querySelectorAll('#screen-canvas .js-plotly-plot')]
+                             .filter(g => !g.querySelector('.trace, .hm, canvas')).length""")
+    assert empty == 0
+    tiles = page.locator(".bs-kpi-value").all_inner_texts()
+    assert len(tiles) == len(THEMES[theme].kpis) and all(t.strip() and t != "—" for t in tiles)
+    text = page.inner_text("#screen-canvas")
+    assert "NaN" not in text and "undefined" not in text
+    save_screenshot(page, f"screen-{theme}")
+    assert v.external_requests == [] and v.console_errors == []
+
+
+def test_carousel_rotates_to_the_next_theme_and_pauses_when_touched(visit):
+    v = visit(1920, 1080)
+    page = v.goto("/screen?carousel=10")
+    page.wait_for_selector("#screen-canvas")
+    page.wait_for_url("**/screen/economy?region=330000&carousel=10", timeout=30_000)
+    page.wait_for_selector("#screen-canvas")
+    page.mouse.click(5, 5)  # a touch pauses the rotation for a minute
+    page.wait_for_timeout(13_000)
+    assert "/screen/economy" in page.url

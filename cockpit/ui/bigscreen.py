@@ -7,6 +7,7 @@ to a region: the province by default, a city or county when a leader drills in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -52,7 +53,11 @@ def _graph(figure, graph_id: str):
 
 # -- title bar -------------------------------------------------------------------------------
 
-def title_bar(snap: Snapshot, scope: Scope, theme_label: str, lang: str):
+def screen_path(theme: str) -> str:
+    return "/screen" if theme == "overview" else f"/screen/{theme}"
+
+
+def title_bar(snap: Snapshot, scope: Scope, theme: Theme, lang: str):
     latest = snap.data_as_of()
     fresh = t("screen.updated", lang, time=pd.Timestamp(latest).strftime("%m-%d %H:%M")) if latest is not None else ""
     stale_days = (datetime.now() - pd.Timestamp(latest).to_pydatetime()).days if latest is not None else None
@@ -61,13 +66,13 @@ def title_bar(snap: Snapshot, scope: Scope, theme_label: str, lang: str):
     demo = demo_info()
     back = None
     if scope.parent is not None:
-        back = dcc.Link(["◀ ", t("screen.back", lang)], href=f"/screen?region={scope.parent}", className="bs-back",
+        back = dcc.Link(["◀ ", t("screen.back", lang)], href=f"{screen_path(theme.key)}?region={scope.parent}", className="bs-back",
                         id="screen-back")
     return html.Div([
         html.Div([html.Span(className="bs-clock", id="screen-clock"), back], className="bs-title-left"),
         html.Div([html.Div(f"{scope.name}{t('screen.city_operation', lang)}", className="bs-title-main",
                            id="screen-title"),
-                  html.Div(theme_label, className="bs-title-theme")], className="bs-title-centre"),
+                  html.Div(t(theme.label_key, lang), className="bs-title-theme")], className="bs-title-centre"),
         html.Div([freshness, html.Span(t("demo.badge", lang), className="bs-demo") if demo else None],
                  className="bs-title-right"),
     ], className="bs-titlebar")
@@ -221,8 +226,11 @@ def ticker(snap: Snapshot, scope: Scope, lang: str):
                     className="bs-ticker", id="screen-ticker")
 
 
-def map_panel(snap: Snapshot, scope: Scope, lang: str):
-    """The centre map: the scope's children filled by their Waste-Free Index, sensors on top."""
+def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, frequency: str = "month",
+              all_sensors: bool = False):
+    """The centre map: the scope's children filled by an indicator (the Waste-Free Index on the
+    overview), with the sensors in warning or alarm on top (every sensor on the infrastructure
+    screen), alarming ones highlighted."""
     from cockpit.query.lake import sensor_points
     from cockpit.regions import load_hierarchy
     from cockpit.regions.geometry import RegionGeometry
@@ -230,35 +238,157 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str):
 
     hierarchy = load_hierarchy()
     area = scope.code if hierarchy.children(scope.code) else scope.parent
-    ranking = snap.ranking(INDEX, area, "month")
+    ranking = snap.ranking(indicator, area, frequency)
     values = dict(zip(ranking["region"], ranking["value"], strict=True))
-    meta = snap.indicator(INDEX)
+    meta = snap.indicator(indicator)
     sensors = sensor_points(area)
+    if not all_sensors:
+        sensors = sensors[sensors["alarm"] | sensors["warning"]]
     points = [{"lon": r.lon, "lat": r.lat, "name": f"{r.sensor_type} {r.sensor_id}", "alarm": bool(r.alarm)}
               for r in sensors.itertuples()]
     geojson = RegionGeometry(hierarchy).children_geojson(area)
     component = region_map("screen-map", geojson, values, unit=meta["unit"], label=meta[f"name_{lang}"], lang=lang,
-                           highlight=scope.code if scope.code != area else None, points=points, height=584)
+                           highlight=scope.code if scope.code != area else None, points=points, height=584,
+                           decimals=int(meta["decimals"]))
     name = snap.region_name(area)
     note = t("screen.period", lang, period=ranking["period"].iloc[0]) if len(ranking) else None
-    return panel(t("screen.map", lang, name=name), component, "screen-map-panel", note, 640)
+    title = t("screen.map_of", lang, name=name, indicator=meta[f"name_{lang}"])
+    return panel(title, component, "screen-map-panel", note, 640)
 
 
-def overview(snap: Snapshot, scope: Scope, lang: str, centre) -> list:
-    """The three columns of the overview screen (总体态势)."""
+def trend_panel(snap: Snapshot, scope: Scope, lang: str, indicators: list[str], frequency: str, panel_id: str,
+                title_key: str, height: int = 290):
+    """Indicators of one unit over their last complete periods."""
+    meta = snap.indicators().set_index("indicator")
+    series, units = {}, set()
+    for ident in indicators:
+        df = snap.series(ident, scope.code, frequency)
+        series[meta.loc[ident, f"name_{lang}"]] = df[~df["provisional"]].tail(18 if frequency == "month" else 12)
+        units.add(meta.loc[ident, "unit"])
+    unit = units.pop() if len(units) == 1 else ""
+    body = _graph(charts.trend_lines(series, unit, height - 60), f"{panel_id}-graph")
+    return panel(t(title_key, lang), body, panel_id, unit or None, height)
+
+
+def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequency: str, panel_id: str,
+                  height: int = 290):
+    """The scope's children (or its peers, for a county) ranked on an indicator, best first."""
+    meta = snap.indicator(indicator)
+    ranking = snap.ranking(indicator, scope.code, frequency)
+    if ranking.empty and scope.parent:
+        ranking = snap.ranking(indicator, scope.parent, frequency)
+    ranking = ranking.dropna(subset=["rank"]).head(11)
+    title = t("screen.ranking_of", lang, indicator=meta[f"name_{lang}"])
+    if ranking.empty:
+        return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height)
+    figure = charts.ranking_bars(ranking, scope.code, meta["unit"], int(meta["decimals"]), height - 64)
+    note = f"{ranking['period'].iloc[0]} · {meta['unit']}" if meta["unit"] else ranking["period"].iloc[0]
+    return panel(title, _graph(figure, f"{panel_id}-graph"), panel_id, note, height)
+
+
+@dataclass(frozen=True)
+class Theme:
+    key: str
+    label_key: str
+    kpis: list[tuple[str, str]]
+    map_indicator: tuple[str, str]
+    left: Callable[[Snapshot, Scope, str], list]  # the panels of the left column
+    right: Callable[[Snapshot, Scope, str], list]
+
+
+THEMES: dict[str, Theme] = {
+    "overview": Theme("overview", "screen.theme.overview", OVERVIEW_KPIS, (INDEX, "month"),
+                      lambda s, sc, lg: [economy_panel(s, sc, lg), index_ranking_panel(s, sc, lg),
+                                         index_radar_panel(s, sc, lg)],
+                      lambda s, sc, lg: [*hotline_panels(s, sc, lg), environment_panel(s, sc, lg)]),
+    "economy": Theme(
+        "economy", "screen.theme.economy",
+        [("gdp_ytd", "quarter"), ("gdp_real_growth", "quarter"), ("industrial_value_added_ytd_growth", "month"),
+         ("retail_sales_ytd_growth", "month"), ("fixed_asset_investment_ytd_growth", "month"),
+         ("budget_revenue_ytd_growth", "month"), ("foreign_trade_ytd_growth", "month"), ("new_market_entities", "month")],
+        ("gdp_real_growth", "quarter"),
+        lambda s, sc, lg: [economy_panel(s, sc, lg),
+                           trend_panel(s, sc, lg, ["gdp_real_growth", "gdp_nominal_growth"], "quarter",
+                                       "screen-gdp", "screen.gdp_growth", 296),
+                           trend_panel(s, sc, lg, ["exports_ytd_growth", "budget_revenue_ytd_growth"], "month",
+                                       "screen-trade", "screen.trade_revenue", 296)],
+        lambda s, sc, lg: [ranking_panel(s, sc, lg, "gdp_real_growth", "quarter", "screen-rank-gdp", 296),
+                           ranking_panel(s, sc, lg, "retail_sales_ytd_growth", "month", "screen-rank-retail", 296),
+                           ranking_panel(s, sc, lg, "industrial_value_added_ytd_growth", "month",
+                                         "screen-rank-industry", 296)]),
+    "governance": Theme(
+        "governance", "screen.theme.governance",
+        [("hotline_orders", "month"), ("hotline_immediate_dispatch_rate", "month"),
+         ("hotline_on_time_feedback_rate", "month"), ("hotline_closure_rate", "month"),
+         ("hotline_satisfaction_rate", "month"), ("hotline_revisit_rate", "month"),
+         ("hotline_handling_days", "month"), ("service_online_rate", "month")],
+        ("hotline_satisfaction_rate", "month"),
+        lambda s, sc, lg: [*hotline_panels(s, sc, lg),
+                           trend_panel(s, sc, lg, ["hotline_satisfaction_rate", "hotline_on_time_feedback_rate"],
+                                       "month", "screen-hotline-trend", "screen.hotline_rates", 316)],
+        lambda s, sc, lg: [ranking_panel(s, sc, lg, "hotline_satisfaction_rate", "month", "screen-rank-satisfaction", 296),
+                           ranking_panel(s, sc, lg, "service_on_time_rate", "month", "screen-rank-service", 296),
+                           trend_panel(s, sc, lg, ["service_online_rate", "service_on_time_rate"], "month",
+                                       "screen-service-trend", "screen.services", 296)]),
+    "environment": Theme(
+        "environment", "screen.theme.environment",
+        [("good_air_day_ratio", "month"), ("pm25_mean", "month"), ("o3_mean", "month"), ("aqi_mean", "month"),
+         ("heavy_pollution_days", "month"), ("water_good_section_ratio", "month"),
+         ("water_worse_than_v_ratio", "month"), ("pm25_mean_change", "year")],
+        ("pm25_mean", "month"),
+        lambda s, sc, lg: [environment_panel(s, sc, lg),
+                           trend_panel(s, sc, lg, ["pm25_mean", "o3_mean"], "month", "screen-air-trend",
+                                       "screen.air", 284),
+                           trend_panel(s, sc, lg, ["good_air_day_ratio"], "year", "screen-air-years",
+                                       "screen.air_years", 284)],
+        lambda s, sc, lg: [ranking_panel(s, sc, lg, "good_air_day_ratio", "month", "screen-rank-air", 296),
+                           ranking_panel(s, sc, lg, "pm25_mean", "month", "screen-rank-pm25", 296),
+                           ranking_panel(s, sc, lg, "water_good_section_ratio", "year", "screen-rank-water", 296)]),
+    "waste_free": Theme(
+        "waste_free", "screen.theme.waste_free",
+        [(INDEX, "month"), ("wfi_ind_utilisation_rate", "month"), ("wfi_hh_recycling_rate", "month"),
+         ("wfi_hh_landfill_share", "month"), ("wfi_con_utilisation_rate", "month"),
+         ("wfi_haz_on_time_receipt_rate", "month"), ("wfi_closed_loop_rate", "month"), ("wfi_cells_per_10k", "month")],
+        (INDEX, "month"),
+        lambda s, sc, lg: [index_ranking_panel(s, sc, lg), index_radar_panel(s, sc, lg),
+                           ranking_panel(s, sc, lg, "wfi_hh_recycling_rate", "month", "screen-rank-recycling", 280)],
+        lambda s, sc, lg: [ranking_panel(s, sc, lg, "wfi_ind_utilisation_rate", "month", "screen-rank-industrial", 296),
+                           ranking_panel(s, sc, lg, "wfi_closed_loop_rate", "month", "screen-rank-loop", 296),
+                           ranking_panel(s, sc, lg, "wfi_cells_per_10k", "month", "screen-rank-cells", 296)]),
+    "infrastructure": Theme(
+        "infrastructure", "screen.theme.infrastructure",
+        [("sensor_online_rate", "month"), ("sensors_in_alarm", "month"), ("sensor_warning_days", "month"),
+         ("cloud_vcpu_utilisation", "month"), ("records_shared", "month"), ("api_calls", "month"),
+         ("security_events", "month"), ("security_resolution_rate", "month")],
+        ("sensor_online_rate", "month"),
+        lambda s, sc, lg: [trend_panel(s, sc, lg, ["sensor_online_rate"], "month", "screen-sensor-trend",
+                                       "screen.sensors", 296),
+                           trend_panel(s, sc, lg, ["cloud_vcpu_utilisation", "cloud_storage_utilisation"], "month",
+                                       "screen-cloud-trend", "screen.cloud", 296),
+                           trend_panel(s, sc, lg, ["security_events", "security_events_high"], "month",
+                                       "screen-security-trend", "screen.security", 296)],
+        lambda s, sc, lg: [ranking_panel(s, sc, lg, "sensor_online_rate", "month", "screen-rank-sensors", 296),
+                           ranking_panel(s, sc, lg, "records_shared", "month", "screen-rank-shared", 296),
+                           ranking_panel(s, sc, lg, "security_resolution_rate", "month", "screen-rank-security", 296)]),
+}
+
+
+def columns(snap: Snapshot, scope: Scope, theme: Theme, lang: str) -> list:
+    """The three columns of a screen: side panels around the headline numbers and the map."""
+    indicator, frequency = theme.map_indicator
     return [
-        html.Div([economy_panel(snap, scope, lang), index_ranking_panel(snap, scope, lang),
-                  index_radar_panel(snap, scope, lang)], className="bs-col bs-side"),
-        html.Div([kpi_tiles(snap, scope, OVERVIEW_KPIS, lang), centre], className="bs-col bs-centre"),
-        html.Div([*hotline_panels(snap, scope, lang), environment_panel(snap, scope, lang)],
-                 className="bs-col bs-side"),
+        html.Div(theme.left(snap, scope, lang), className="bs-col bs-side"),
+        html.Div([kpi_tiles(snap, scope, theme.kpis, lang),
+                  map_panel(snap, scope, lang, indicator, frequency, all_sensors=theme.key == "infrastructure")],
+                 className="bs-col bs-centre"),
+        html.Div(theme.right(snap, scope, lang), className="bs-col bs-side"),
     ]
 
 
-def canvas(snap: Snapshot, scope: Scope, theme_label: str, lang: str, centre) -> html.Div:
+def canvas(snap: Snapshot, scope: Scope, theme: Theme, lang: str) -> html.Div:
     return html.Div([
-        title_bar(snap, scope, theme_label, lang),
-        html.Div(overview(snap, scope, lang, centre), className="bs-body"),
+        title_bar(snap, scope, theme, lang),
+        html.Div(columns(snap, scope, theme, lang), className="bs-body"),
         ticker(snap, scope, lang),
         dcc.Store(id="screen-snapshot", data=snap.id),
     ], className="bigscreen-canvas", id="screen-canvas")
