@@ -84,6 +84,7 @@ class Hierarchy:
         self._by_name: dict[str, list[str]] = {}
         for region in self._by_code.values():
             self._by_name.setdefault(region.name, []).append(region.code)
+        self._frame: pd.DataFrame | None = None
         self.levels: tuple[str, ...] = tuple(
             lvl for lvl in LEVELS if any(r.level == lvl for r in self._by_code.values())
         )
@@ -176,7 +177,13 @@ class Hierarchy:
         return "".join(chain)
 
     def frame(self) -> pd.DataFrame:
-        """One row a region with its ancestor at each level, for joins in DuckDB."""
+        """One row a region with its ancestor at each level, for joins in DuckDB (a copy: the
+        hierarchy is immutable, so the table is built once)."""
+        if self._frame is None:
+            self._frame = self._build_frame()
+        return self._frame.copy()
+
+    def _build_frame(self) -> pd.DataFrame:
         rows = []
         for region in self._by_code.values():
             row = {"code": region.code, "name": region.name, "level": region.level,
