@@ -132,7 +132,7 @@ def publish(parts: Sequence[tuple[Path, pa.Table]]) -> list[Path]:
             os.replace(temporary, final)
             published.append(final)
         for directory in {final.parent for final in published}:
-            _fsync_directory(directory)
+            fsync_path(directory)
         return published
     except BaseException:
         for final in published:
@@ -151,9 +151,10 @@ def _write_synced(path: Path, table: pa.Table) -> None:
         os.fsync(f.fileno())
 
 
-def _fsync_directory(directory: Path) -> None:
-    """Make the renames durable: a crash must not bring back a directory without the file."""
-    fd = os.open(directory, os.O_RDONLY)
+def fsync_path(path: Path) -> None:
+    """Flush a file, or a directory's entries, to disk: after a rename, a crash must not bring
+    back a directory without the file."""
+    fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
     finally:

@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from cockpit.config import paths
+from cockpit.feeds.lake import fsync_path
 
 POINTER = "CURRENT"
 SUFFIX = ".duckdb"
@@ -83,13 +84,13 @@ def publish(partial: Path, directory: Path | None = None, retention: int = DEFAU
     """Finish a written snapshot and make it current; prune old ones."""
     d = snapshot_dir(directory)
     final = partial.with_name(partial.name.removesuffix(".partial"))
-    _fsync(partial)
+    fsync_path(partial)
     os.replace(partial, final)
     tmp = d / f".{POINTER}.{secrets.token_hex(4)}"
     tmp.write_text(final.name.removesuffix(SUFFIX) + "\n", encoding="utf-8")
-    _fsync(tmp)
+    fsync_path(tmp)
     os.replace(tmp, d / POINTER)
-    _fsync(d)  # the directory entry too, so the new pointer survives a crash
+    fsync_path(d)  # the directory entry too, so the new pointer survives a crash
     prune(d, retention)
     return final
 
@@ -125,13 +126,4 @@ def discard_partials(directory: Path | None = None) -> None:
     """Remove what a killed refresh left half-written (call only while holding writer_lock)."""
     for partial in snapshot_dir(directory).glob(f"*{SUFFIX}.partial*"):
         partial.unlink(missing_ok=True)
-
-
-def _fsync(path: Path) -> None:
-    """Flush a file (or a directory's entries) to disk."""
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 

@@ -8,6 +8,8 @@ ingest or a new demo build is seen on the next request.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -109,20 +111,30 @@ def last_ingest(lake_dir: Path | None = None) -> dict | None:
     return entries[0] if entries else None
 
 
-def top_categories(region: str, days: int = 30, limit: int = 6, lake_dir: Path | None = None) -> pd.DataFrame:
-    """The 12345 first-level categories with most orders over the last `days` days of data, in a
-    region and everything below it: what people call about now."""
+@contextmanager
+def _scoped(region: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
+    """A connection with a `regions` table mapping every code to its ancestor at `region`'s level,
+    so a query keeps the rows of `region` and everything below it with `r.<level>_code = ?`."""
     from cockpit.regions import load_hierarchy
 
-    lake = lake_dir or paths().lake
-    files = table_files(lake, "hotline_orders")
-    if not files:
-        return pd.DataFrame(columns=["category", "orders"])
     hierarchy = load_hierarchy()
     level = hierarchy.level(region)
     con = connect()
     try:
         con.register("regions", hierarchy.frame()[["code", f"{level}_code"]])
+        yield con, level
+    finally:
+        con.close()
+
+
+def top_categories(region: str, days: int = 30, limit: int = 6, lake_dir: Path | None = None) -> pd.DataFrame:
+    """The 12345 first-level categories with most orders over the last `days` days of data, in a
+    region and everything below it: what people call about now."""
+    lake = lake_dir or paths().lake
+    files = table_files(lake, "hotline_orders")
+    if not files:
+        return pd.DataFrame(columns=["category", "orders"])
+    with _scoped(region) as (con, level):
         source = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
         return con.execute(f"""
             WITH recent AS (SELECT * FROM {source}
@@ -131,25 +143,17 @@ def top_categories(region: str, days: int = 30, limit: int = 6, lake_dir: Path |
             FROM recent JOIN regions AS r ON r.code = recent.region_code
             WHERE r.{level}_code = ?
             GROUP BY ALL ORDER BY orders DESC LIMIT ?""", [days, region, limit]).df()
-    finally:
-        con.close()
 
 
 def sensor_points(region: str, days: int = 3, lake_dir: Path | None = None) -> pd.DataFrame:
     """IoT sensors in a region with their latest alert level over the last `days` days of data:
     what the map marks, alarming ones highlighted."""
-    from cockpit.regions import load_hierarchy
-
     lake = lake_dir or paths().lake
     sensors, readings = table_files(lake, "iot_sensors"), table_files(lake, "iot_readings")
     columns = ["sensor_id", "sensor_type", "lon", "lat", "alarm", "warning"]
     if not sensors or not readings:
         return pd.DataFrame(columns=columns)
-    hierarchy = load_hierarchy()
-    level = hierarchy.level(region)
-    con = connect()
-    try:
-        con.register("regions", hierarchy.frame()[["code", f"{level}_code"]])
+    with _scoped(region) as (con, level):
         s_src = f"read_parquet({[str(f) for f in sensors]!r}, union_by_name = true)"
         r_src = f"read_parquet({[str(f) for f in readings]!r}, union_by_name = true)"
         return con.execute(f"""
@@ -162,5 +166,3 @@ def sensor_points(region: str, days: int = 3, lake_dir: Path | None = None) -> p
             LEFT JOIN recent USING (sensor_id)
             WHERE r.{level}_code = ?
             GROUP BY ALL""", [days, region]).df()
-    finally:
-        con.close()
