@@ -7,6 +7,8 @@ Lake: monthly retail sales for three counties, Jan 2025 – Mar 2026:
 New market entities: 1 a month in every county. Population 2025: 100, 200, 50 (万人).
 Sensors at 上城区 installed 2020-05-10 and 2025-02-03 (a stock, no event since).
 Service cases: March 2026 上城区 3 cases, 2 online; 拱墅区 1 case, not online; 1 April 海曙区 1 online.
+  Items: 上城区 营业执照 ×2 and 食品经营许可 ×1, 拱墅区 营业执照, 海曙区 社保 (the breakdown's categories).
+IoT readings: S1 报警 on 30 March; S2 预警 on 20 March and 正常 on 31 March, the last reading.
 """
 
 from __future__ import annotations
@@ -63,6 +65,8 @@ indicators:
      measure: {feed: population_annual, value: sum(resident_population)}}
   - {id: retail_per_capita, name_zh: 人均零售, name_en: Retail per head, unit: 元, description: d,
      frequencies: [month], formula: "retail * 10000 / nullif(pop, 0)"}
+  - {id: cases, name_zh: 办件量, name_en: Cases, unit: 件, description: d,
+     measure: {feed: service_cases, value: count(*), breakdown: item_name}}
   - {id: online_rate, name_zh: 网办率, name_en: Online rate, unit: '%', polarity: higher_better, description: d,
      measure: {feed: service_cases, value: "100.0 * count(*) filter (where online) / nullif(count(*), 0)"},
      thresholds: [{severity: alarm, on: value, below: 60}]}
@@ -102,18 +106,22 @@ def world(tmp_path_factory) -> dict[str, Path]:
         "unit": "m", "warn_threshold": 3.0, "alarm_threshold": 4.0,
         "installed_on": [date(2020, 5, 10), date(2025, 2, 3)]}), source="fixture", lake_dir=lake)
     ingest_frame("service_cases", pd.DataFrame({
-        "case_id": ["a", "b", "c", "d", "e"], "item_name": "营业执照", "department": "市场监管局",
+        "case_id": ["a", "b", "c", "d", "e"], "item_name": ["营业执照", "营业执照", "食品经营许可", "营业执照", "社保"], "department": "市场监管局",
         "region_code": ["330102", "330102", "330102", "330105", "330203"], "online": [True, True, False, False, True],
         "submitted_at": [datetime(2026, 3, d, 10) for d in (2, 3, 4, 5)] + [datetime(2026, 4, 1, 9)],
         "completed_at": [datetime(2026, 3, d, 15) for d in (2, 3, 4, 5)] + [datetime(2026, 4, 1, 11)],
         "promised_days": 1, "status": "已办结"}), source="fixture", lake_dir=lake)
+    ingest_frame("iot_readings", pd.DataFrame({
+        "sensor_id": ["S1", "S2", "S2"], "region_code": "330102", "value": [4.5, 3.2, 1.0],
+        "reading_at": [datetime(2026, 3, 30, 8), datetime(2026, 3, 20, 8), datetime(2026, 3, 31, 8)],
+        "alert_level": ["报警", "预警", "正常"]}), source="fixture", lake_dir=lake)
     return {"lake": lake, "defs": defs, "snapshots": root / "snapshots"}
 
 
 @pytest.fixture(scope="module")
 def published(world) -> Snapshot:
     report = engine.refresh(lake_dir=world["lake"], snapshot_dir=world["snapshots"], definitions_dir=world["defs"])
-    assert report.indicators == 16
+    assert report.indicators == 17
     return Snapshot(report.path)
 
 
@@ -199,6 +207,28 @@ def test_live_thresholds_also_judge_the_period_under_way(published):
     assert set(live["period"]) == {"2026-04"} and set(live["region"]) == {"330000", "330100", "330102"}
 
 
+def test_breakdowns_split_a_measure_by_category_at_every_level(published):
+    rows = published._df("""SELECT region, category, value FROM breakdowns
+                            WHERE indicator = 'cases' AND frequency = 'month' AND period_start = DATE '2026-03-01'""")
+    got = {(r.region, r.category): r.value for r in rows.itertuples()}
+    assert got == {("330102", "营业执照"): 2, ("330102", "食品经营许可"): 1, ("330105", "营业执照"): 1,
+                   ("330100", "营业执照"): 3, ("330100", "食品经营许可"): 1,
+                   ("330000", "营业执照"): 3, ("330000", "食品经营许可"): 1}
+    # The latest complete month (April is under way: the feed ends on 1 April), largest first.
+    top = published.breakdown("cases", "330000", "month")
+    assert top.to_dict("records") == [{"category": "营业执照", "value": 3.0, "period": "2026-03"},
+                                      {"category": "食品经营许可", "value": 1.0, "period": "2026-03"}]
+    year = published.breakdown("cases", "330000", "year")  # the year is under way: shown as it stands
+    assert dict(zip(year["category"], year["value"], strict=True)) == {"营业执照": 3, "食品经营许可": 1, "社保": 1}
+
+
+def test_sensor_status_marks_alarms_within_the_last_days_of_data(published):
+    points = published.sensor_points("330100").set_index("sensor_id")
+    assert points.loc["S1", "alarm"] and not points.loc["S1", "warning"]
+    assert not points.loc["S2", "alarm"] and not points.loc["S2", "warning"]  # its warning is 11 days old
+    assert published.sensor_points("330200").empty
+
+
 def test_a_failed_refresh_changes_nothing_users_see(world, published, monkeypatch):
     before = snapshot.current_id(world["snapshots"])
     files_before = sorted(p.name for p in world["snapshots"].iterdir())
@@ -244,9 +274,10 @@ def test_only_one_system_recomputes_it_and_carries_the_others(world, published):
     snap = Snapshot(report.path)
     assert value(snap, "retail_ytd_growth", "330100", "2026-03") == pytest.approx(10.0)
     assert value(snap, "retail_sum_again", "330000", "2026-03") == 39
+    assert snap.breakdown("cases", "330000", "month")["value"].tolist() == [3, 1]  # carried over too
     incremental = engine.refresh(feeds=["service_cases"], lake_dir=world["lake"], snapshot_dir=world["snapshots"],
                                  definitions_dir=world["defs"])
-    assert incremental.computed == ["online_rate"]
+    assert incremental.computed == ["cases", "online_rate"]
 
 
 def test_invalid_definitions_stop_the_refresh_before_anything_is_written(world, tmp_path):

@@ -518,3 +518,20 @@ def test_shipped_indicator_systems_have_no_problems():
     if not sorted(directory.glob("*.yaml")):
         pytest.skip("indicators/*.yaml not written yet")
     assert [str(p) for p in check_directory(directory)] == []
+
+
+@pytest.mark.parametrize(("breakdown", "words"), [
+    ("staus", ("unknown column 'staus'", "did you mean status")),
+    ("tons", ("tons is a float column", "needs a text column")),
+])
+def test_breakdown_needs_a_text_column_of_the_feed(tmp_path, breakdown, words):
+    problem = one(check(tmp_path, ind("by", f"measure: {{feed: orders, value: count(*), breakdown: {breakdown}}}")),
+                  "indicator by", "measure breakdown", *words)
+    at(tmp_path, problem, "by")
+
+
+def test_breakdown_is_not_offered_on_running_totals(tmp_path):
+    problem = one(check(tmp_path, ind("by", "measure: {feed: orders, value: count(*), breakdown: status, "
+                                            "accumulate: true}")), "indicator by", "breakdown", "accumulate")
+    at(tmp_path, problem, "by")
+    assert check(tmp_path, ind("by", "measure: {feed: orders, value: count(*), breakdown: status}")) == []

@@ -142,16 +142,17 @@ class _Reader:
         if not isinstance(raw, dict):
             self.problem({}, f"{what}: measure must be a mapping")
             return None
-        if not self.keys(raw, {"feed", "value", "filter", "time", "region", "accumulate", "grain"}, {"feed", "value"}, what):
+        if not self.keys(raw, {"feed", "value", "filter", "time", "region", "accumulate", "grain", "breakdown"},
+                         {"feed", "value"}, what):
             return None
-        for key in ("value", "filter", "time", "region", "feed"):
+        for key in ("value", "filter", "time", "region", "feed", "breakdown"):
             if key in raw and not isinstance(raw[key], str):
                 self.problem(raw, f"{what}: measure {key} must be text")
                 return None
         grain = self.grain(raw["grain"], what) if "grain" in raw else None
         return Measure(feed=raw["feed"], value=raw["value"].strip(), filter=(raw.get("filter") or "").strip() or None,
                        time=raw.get("time"), region=raw.get("region"), accumulate=bool(raw.get("accumulate", False)),
-                       grain=grain)
+                       grain=grain, breakdown=raw.get("breakdown"))
 
     def grain(self, raw: Any, what: str) -> Grain | None:
         if not isinstance(raw, dict) or not self.keys(raw, {"time", "by", "columns"}, {"time", "columns"},

@@ -94,8 +94,9 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str]) -> str:
-    """One query computing every measure of the batch at every level and frequency it needs."""
+def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str], breakdown: str | None = None) -> str:
+    """One query computing every measure of the batch at every level and frequency it needs;
+    with `breakdown`, each group is split further by that column's categories."""
     frequencies = sorted({f for ind in batch.indicators for f in ind.frequencies})
     time_sql = f"f.{_quote(batch.time_column)}"
     buckets = {f: bucket_sql(time_sql, batch.time_type, f) for f in frequencies}
@@ -104,7 +105,10 @@ def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str]) -> str:
     measures = ",\n  ".join(
         f"{with_filter(ind.measure.value, ind.measure.filter)} AS {_quote(ind.id)}"  # type: ignore[union-attr]
         for ind in batch.indicators)
-    sets = ", ".join(f"(p_{f}, c_{lvl})" for f in frequencies for lvl in levels)
+    split = f", f.{_quote(breakdown)}" if breakdown else ""
+    category = f"\n  f.{_quote(breakdown)} AS category," if breakdown else ""
+    category_present = " AND category IS NOT NULL" if breakdown else ""
+    sets = ", ".join(f"(p_{f}, c_{lvl}{split})" for f in frequencies for lvl in levels)
     level_case = " ".join(f"WHEN grouping(c_{lvl}) = 0 THEN '{lvl}'" for lvl in levels)
     freq_case = " ".join(f"WHEN grouping(p_{f}) = 0 THEN '{f}'" for f in frequencies)
     region_expr = "coalesce(" + ", ".join(f"c_{lvl}" for lvl in levels) + ")" if len(levels) > 1 else f"c_{levels[0]}"
@@ -124,17 +128,19 @@ SELECT
   CASE {level_case} END AS level,
   CASE {freq_case} END AS frequency,
   {region_expr} AS region,
-  {period_expr} AS period_start,
+  {period_expr} AS period_start,{category}
   {measures}
 FROM src AS f
 GROUP BY GROUPING SETS ({sets})
-HAVING region IS NOT NULL"""
+HAVING region IS NOT NULL{category_present}"""
 
 
 def _columns_used(batch: FeedBatch) -> list[str]:
     names: set[str] = {batch.time_column, batch.region_column}
     for ind in batch.indicators:
         m = ind.measure
+        if m.breakdown:  # type: ignore[union-attr]
+            names.add(m.breakdown)  # type: ignore[union-attr]
         for sql in (m.value, m.filter):  # type: ignore[union-attr]
             if sql:
                 names |= {c.name for c in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.Column)}
@@ -152,6 +158,25 @@ def compute_batch(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: 
         if ind.measure.accumulate:  # type: ignore[union-attr]
             part = _accumulate(part, window)
         frames.append(part.assign(indicator=ind.id))
+    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+
+
+def compute_breakdowns(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: str,
+                       levels: list[str]) -> pd.DataFrame:
+    """Long rows (indicator, breakdown, category, level, frequency, region, period_start, value)
+    for the measures of a batch that declare a breakdown: one extra scan per breakdown column."""
+    frames = []
+    by_column: dict[str, list[Indicator]] = defaultdict(list)
+    for ind in batch.indicators:
+        if ind.measure.breakdown:  # type: ignore[union-attr]
+            by_column[ind.measure.breakdown].append(ind)  # type: ignore[union-attr]
+    for column, inds in by_column.items():
+        sub = FeedBatch(batch.feed, batch.region_column, batch.time_column, batch.time_type, tuple(inds), batch.grain)
+        wide = con.execute(batch_sql(sub, source_sql, levels, breakdown=column)).df()
+        for ind in inds:
+            part = wide[["level", "frequency", "region", "period_start", "category", ind.id]]
+            part = part[part["level"].isin(ind.levels) & part["frequency"].isin(ind.frequencies)]
+            frames.append(part.rename(columns={ind.id: "value"}).assign(indicator=ind.id, breakdown=column))
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
 
 

@@ -56,6 +56,7 @@ class Measure:
     region: str | None = None  # the region-code column; default the contract's region_column
     accumulate: bool = False  # value as of period end: running total over all periods so far
     grain: Grain | None = None  # aggregate the rows to this grain first; value and filter then read its columns
+    breakdown: str | None = None  # a text column: the value is also computed per category (e.g. category_l1)
 
 
 @dataclass(frozen=True)

@@ -28,10 +28,12 @@ from cockpit.indicators.composite import compute_composite, explain_changes, ran
 from cockpit.indicators.definitions import DefinitionError, read_systems
 from cockpit.indicators.model import Indicator, IndicatorSystem
 from cockpit.indicators.periods import MONTHS
+from cockpit.indicators.status import sensor_status
 from cockpit.indicators.validate import check_systems
 from cockpit.regions import Hierarchy, load_hierarchy
 
 VALUE_COLUMNS = ["indicator", "level", "frequency", "region", "period_start", "value"]
+SORTED_TABLES = ("indicator_values", "breakdowns")
 
 
 class RefreshError(RuntimeError):
@@ -184,11 +186,14 @@ def refresh(
     t = time.perf_counter()
     store = _ValueStore(con)
     computed = [indicators[i] for i in order]
+    breakdowns = []
     for batch in measures.batches([i for i in computed if i.measure], contracts):
         if batch.feed not in sources:
             continue
         levels = [lvl for lvl in hierarchy.levels if any(lvl in i.levels for i in batch.indicators)]
         store.add(measures.compute_batch(con, batch, sources[batch.feed], levels, window))
+        breakdowns.append(measures.compute_breakdowns(con, batch, sources[batch.feed], levels))
+    sensors = sensor_status(con, lake)
     timings["measures"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -212,8 +217,8 @@ def refresh(
     values = _finish_values(con, indicators, feed_as_of)
     con.close()
     if len(to_compute) < len(indicators) and previous is not None:
-        values, composite_parts, explanations = _carry_over(previous, set(indicators) - to_compute,
-                                                           values, composite_parts, explanations)
+        values, composite_parts, explanations, breakdowns = _carry_over(
+            previous, set(indicators) - to_compute, values, composite_parts, explanations, breakdowns)
     alerts = _alerts(values, indicators, names)
     timings["ranks_alerts"] = time.perf_counter() - t
 
@@ -223,8 +228,10 @@ def refresh(
         snapshot.discard_partials(snapshot_dir)  # what a killed refresh left behind
         partial = snapshot.partial_path(ident, snapshot_dir)
         try:
-            _write(partial, ident, systems, values, _concat(composite_parts), _concat(explanations), alerts,
-                   frame, feed_as_of, timings)
+            _write(partial, ident, systems, values, {
+                "composite_parts": _concat(composite_parts), "explanations": _concat(explanations),
+                "alerts": alerts, "breakdowns": _concat(breakdowns), "sensor_status": sensors},
+                frame, feed_as_of, timings)
             final = snapshot.publish(partial, snapshot_dir, retention)
         finally:
             for leftover in partial.parent.glob(partial.name + "*"):
@@ -381,7 +388,7 @@ def _cutoff(ident: str, frequency: str, indicators: dict[str, Indicator],
     return min(times) if times else None
 
 
-def _carry_over(previous: Path, keep: set[str], values, composite_parts, explanations):
+def _carry_over(previous: Path, keep: set[str], values, composite_parts, explanations, breakdowns):
     """Values of the indicators not recomputed, from the current snapshot."""
     con = snapshot.open_read_only(previous)
     try:
@@ -389,10 +396,14 @@ def _carry_over(previous: Path, keep: set[str], values, composite_parts, explana
         old = con.execute("SELECT * FROM indicator_values WHERE list_contains(?, indicator)", [ids]).df()
         old_parts = con.execute("SELECT * FROM composite_parts WHERE list_contains(?, indicator)", [ids]).df()
         old_expl = con.execute("SELECT * FROM explanations WHERE list_contains(?, indicator)", [ids]).df()
+        try:
+            old_breakdowns = con.execute("SELECT * FROM breakdowns WHERE list_contains(?, indicator)", [ids]).df()
+        except duckdb.CatalogException:  # a snapshot written before breakdowns existed
+            old_breakdowns = pd.DataFrame()
     finally:
         con.close()
     values = pd.concat([values, old[values.columns]], ignore_index=True)
-    return values, composite_parts + [old_parts], explanations + [old_expl]
+    return values, composite_parts + [old_parts], explanations + [old_expl], breakdowns + [old_breakdowns]
 
 
 def _alerts(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict) -> pd.DataFrame:
@@ -402,15 +413,17 @@ def _alerts(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict)
     return evaluate_thresholds(values, indicators, names)
 
 
-def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.DataFrame, parts: pd.DataFrame,
-           explanations: pd.DataFrame, alerts: pd.DataFrame, regions: pd.DataFrame,
-           feed_as_of: dict[str, pd.Timestamp], timings: dict[str, float]) -> None:
+def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.DataFrame,
+           derived: dict[str, pd.DataFrame], regions: pd.DataFrame, feed_as_of: dict[str, pd.Timestamp],
+           timings: dict[str, float]) -> None:
+    """Write the snapshot file: the values, the `derived` tables named in snapshot.SCHEMAS
+    (composite parts, explanations, alerts, breakdowns, sensor status), and the catalogue."""
     from cockpit.indicators.catalogue import indicator_table, system_table
 
     con = duckdb.connect(str(path))
     try:
         tables = {
-            "indicator_values": values, "composite_parts": parts, "explanations": explanations, "alerts": alerts,
+            "indicator_values": values, **derived,
             "indicators": indicator_table(systems), "systems": system_table(systems), "regions": regions,
             "feeds": pd.DataFrame({"feed": list(feed_as_of), "as_of": list(feed_as_of.values())}),
             "meta": pd.DataFrame({"key": ["snapshot_id", "created_at", *[f"seconds_{k}" for k in timings]],
@@ -423,7 +436,7 @@ def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.Da
                 if len(df):
                     con.register("frame", df)
                     # sorted, so that DuckDB's zone maps make lookups by indicator cheap without an index
-                    order = "ORDER BY indicator, frequency, level, region" if name == "indicator_values" else ""
+                    order = "ORDER BY indicator, frequency, level, region" if name in SORTED_TABLES else ""
                     con.execute(f"INSERT INTO {name} BY NAME SELECT * FROM frame {order}")
                     con.unregister("frame")
                 continue

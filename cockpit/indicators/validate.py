@@ -475,10 +475,28 @@ def _check_measure(ind: Indicator, contracts: Contracts) -> list[Problem]:
         if tree is not None and not is_condition(tree, columns):
             problems.append(_at(ind, f"measure filter must be a condition, true or false for each row "
                                      f"(e.g. status = '已办结'), not `{m.filter}`"))
+    if m.breakdown is not None:
+        problems.extend(_check_breakdown(ind, columns, source))
     if m.accumulate and value is not None and not is_additive(value):
         problems.append(_at(ind, "accumulate: true needs a value built only of sum(…) and count(…) "
                                  "(not distinct): running totals of averages or ratios mean nothing"))
     return problems
+
+
+def _check_breakdown(ind: Indicator, columns: Mapping[str, str], source: str) -> list[Problem]:
+    """A breakdown splits the value by a column's categories: it must be a text column, and the
+    value must add up over the categories (a running total per category is not offered)."""
+    m = ind.measure
+    assert m is not None and m.breakdown is not None
+    if m.breakdown not in columns:
+        return [_at(ind, f"measure breakdown: unknown column {m.breakdown!r}{_close(m.breakdown, list(columns))}; "
+                         f"{source} {_listed(list(columns))}")]
+    if columns[m.breakdown] != "string":
+        return [_at(ind, f"measure breakdown: {m.breakdown} is a {columns[m.breakdown]} column; "
+                         "a breakdown needs a text column of categories")]
+    if m.accumulate:
+        return [_at(ind, "measure breakdown cannot be combined with accumulate: true")]
+    return []
 
 
 def _check_expression(ind: Indicator, kind: str, what: str, text: str, columns: Mapping[str, str],

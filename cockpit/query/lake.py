@@ -8,8 +8,6 @@ ingest or a new demo build is seen on the next request.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -109,60 +107,3 @@ def last_ingest(lake_dir: Path | None = None) -> dict | None:
     """The newest entry of the lake's ingest log, if any."""
     entries = read_ingest_log(lake_dir or paths().lake, limit=1)
     return entries[0] if entries else None
-
-
-@contextmanager
-def _scoped(region: str) -> Iterator[tuple[duckdb.DuckDBPyConnection, str]]:
-    """A connection with a `regions` table mapping every code to its ancestor at `region`'s level,
-    so a query keeps the rows of `region` and everything below it with `r.<level>_code = ?`."""
-    from cockpit.regions import load_hierarchy
-
-    hierarchy = load_hierarchy()
-    level = hierarchy.level(region)
-    con = connect()
-    try:
-        con.register("regions", hierarchy.frame()[["code", f"{level}_code"]])
-        yield con, level
-    finally:
-        con.close()
-
-
-def top_categories(region: str, days: int = 30, limit: int = 6, lake_dir: Path | None = None) -> pd.DataFrame:
-    """The 12345 first-level categories with most orders over the last `days` days of data, in a
-    region and everything below it: what people call about now."""
-    lake = lake_dir or paths().lake
-    files = table_files(lake, "hotline_orders")
-    if not files:
-        return pd.DataFrame(columns=["category", "orders"])
-    with _scoped(region) as (con, level):
-        source = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
-        return con.execute(f"""
-            WITH recent AS (SELECT * FROM {source}
-                            WHERE created_at > (SELECT max(created_at) FROM {source}) - to_days(?))
-            SELECT category_l1 AS category, count(*) AS orders
-            FROM recent JOIN regions AS r ON r.code = recent.region_code
-            WHERE r.{level}_code = ?
-            GROUP BY ALL ORDER BY orders DESC LIMIT ?""", [days, region, limit]).df()
-
-
-def sensor_points(region: str, days: int = 3, lake_dir: Path | None = None) -> pd.DataFrame:
-    """IoT sensors in a region with their latest alert level over the last `days` days of data:
-    what the map marks, alarming ones highlighted."""
-    lake = lake_dir or paths().lake
-    sensors, readings = table_files(lake, "iot_sensors"), table_files(lake, "iot_readings")
-    columns = ["sensor_id", "sensor_type", "lon", "lat", "alarm", "warning"]
-    if not sensors or not readings:
-        return pd.DataFrame(columns=columns)
-    with _scoped(region) as (con, level):
-        s_src = f"read_parquet({[str(f) for f in sensors]!r}, union_by_name = true)"
-        r_src = f"read_parquet({[str(f) for f in readings]!r}, union_by_name = true)"
-        return con.execute(f"""
-            WITH recent AS (SELECT sensor_id, alert_level FROM {r_src}
-                            WHERE reading_at > (SELECT max(reading_at) FROM {r_src}) - to_days(?))
-            SELECT s.sensor_id, s.sensor_type, s.lon, s.lat,
-                   coalesce(bool_or(recent.alert_level = '报警'), false) AS alarm,
-                   coalesce(bool_or(recent.alert_level = '预警'), false) AS warning
-            FROM {s_src} AS s JOIN regions AS r ON r.code = s.region_code
-            LEFT JOIN recent USING (sensor_id)
-            WHERE r.{level}_code = ?
-            GROUP BY ALL""", [days, region]).df()

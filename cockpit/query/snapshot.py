@@ -3,12 +3,17 @@
 The snapshot file is opened read-only once per snapshot id and shared; each query takes its own
 cursor (DuckDB cursors may be used from different threads). When a refresh publishes a new
 snapshot, the next call sees the new CURRENT pointer and opens it.
+
+A snapshot never changes once published, so query results are kept per snapshot (bounded, least
+recently used first out): a screen that many people open, or that redraws every minute, asks
+DuckDB once. Callers get a copy they may change.
 """
 
 from __future__ import annotations
 
 import json
 import threading
+from collections import OrderedDict
 from functools import lru_cache
 from pathlib import Path
 
@@ -24,9 +29,47 @@ class NoSnapshot(LookupError):
     """No snapshot has been published yet: `cockpit refresh` makes one."""
 
 
+RESULTS_KEPT = 4096  # query results kept per snapshot; a big-screen view needs about thirty
+
+
 @lru_cache(maxsize=2)
 def _open(path: str) -> duckdb.DuckDBPyConnection:
     return store.open_read_only(Path(path))
+
+
+class _Results:
+    """Query results of one immutable snapshot, least recently used dropped first."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.frames: OrderedDict[tuple, pd.DataFrame] = OrderedDict()
+
+    def get(self, key: tuple) -> pd.DataFrame | None:
+        with self.lock:
+            df = self.frames.get(key)
+            if df is not None:
+                self.frames.move_to_end(key)
+            return df
+
+    def put(self, key: tuple, df: pd.DataFrame) -> None:
+        with self.lock:
+            self.frames[key] = df
+            while len(self.frames) > RESULTS_KEPT:
+                self.frames.popitem(last=False)
+
+
+@lru_cache(maxsize=2)
+def _results(path: str) -> _Results:
+    return _Results()
+
+
+def clear_cached_results() -> None:
+    """Forget every kept result (benchmarks measure the first view of a scope with this)."""
+    _results.cache_clear()
+
+
+def _key(params: list) -> tuple:
+    return tuple(tuple(p) if isinstance(p, list) else p for p in params)
 
 
 class Snapshot:
@@ -37,13 +80,19 @@ class Snapshot:
         self.id = path.name.removesuffix(store.SUFFIX)
         with _lock:
             self._con = _open(str(path))
+            self._results = _results(str(path))
 
     def _df(self, sql: str, params: list | None = None) -> pd.DataFrame:
-        cur = self._con.cursor()
-        try:
-            return cur.execute(sql, params or []).df()
-        finally:
-            cur.close()
+        key = (sql, _key(params or []))
+        df = self._results.get(key)
+        if df is None:
+            cur = self._con.cursor()
+            try:
+                df = cur.execute(sql, params or []).df()
+            finally:
+                cur.close()
+            self._results.put(key, df)
+        return df.copy()
 
     def meta(self) -> dict[str, str]:
         return dict(self._df("SELECT key, value FROM meta").itertuples(index=False, name=None))
@@ -125,10 +174,33 @@ class Snapshot:
                            ORDER BY weight DESC""", [indicator, region, frequency, indicator, frequency, period])
 
     def indicator(self, indicator: str) -> dict:
-        df = self._df("SELECT * FROM indicators WHERE indicator = ?", [indicator])
+        df = self.indicators()
+        df = df[df["indicator"] == indicator]
         if df.empty:
             raise KeyError(f"no indicator {indicator!r} in snapshot {self.id}")
         return df.iloc[0].to_dict()
+
+    def breakdown(self, indicator: str, region: str, frequency: str, limit: int = 6) -> pd.DataFrame:
+        """An indicator split by category (its measure's `breakdown`) at a region in its latest
+        complete period, largest first: category, value, period."""
+        return self._df("""
+            WITH b AS (SELECT b.category, b.value, v.period, v.period_start, v.provisional
+                       FROM breakdowns AS b JOIN indicator_values AS v
+                         ON v.indicator = b.indicator AND v.region = b.region AND v.frequency = b.frequency
+                        AND v.period_start = b.period_start AND v.level = b.level
+                       WHERE b.indicator = ? AND b.region = ? AND b.frequency = ?),
+                 p AS (SELECT coalesce(max(period_start) FILTER (WHERE NOT provisional), max(period_start)) AS s FROM b)
+            SELECT category, value, period FROM b JOIN p ON b.period_start = p.s
+            ORDER BY value DESC, category LIMIT ?""", [indicator, region, frequency, limit])
+
+    def sensor_points(self, area: str) -> pd.DataFrame:
+        """IoT sensors in a region and below it, with whether each raised an alarm or a warning in
+        the last days of data (`cockpit.indicators.status`)."""
+        level = self.region(area)["level"]
+        if not level.isidentifier():
+            raise KeyError(f"bad region level {level!r}")
+        return self._df(f"""SELECT s.* FROM sensor_status AS s JOIN regions AS r ON r.code = s.region_code
+                             WHERE r.{level}_code = ? ORDER BY s.sensor_id""", [area])
 
     def periods(self, indicator: str, frequency: str, complete_only: bool = True) -> list[str]:
         """The periods an indicator has values for, newest first."""

@@ -1,7 +1,7 @@
 """The leaders' big screen (大屏): a fixed 1920×1080 canvas, scaled to the display by assets/bigscreen.js.
 
-Every number comes from the published indicator snapshot (or, for the hotline's hot topics, from
-the lake through `cockpit.query`); each panel says which period it shows. The screen is scoped
+Everything on it comes from the published indicator snapshot (numbers, the hotline's categories,
+the sensors on the map), so the whole screen shows one moment; each panel says which period. The screen is scoped
 to a region: the province by default, a city or county when a leader drills in.
 """
 
@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from cockpit.query.lake import demo_info, top_categories
+from cockpit.query.lake import demo_info
 from cockpit.query.snapshot import Snapshot
 from cockpit.ui import screen_charts as charts
 from cockpit.ui.format import change_class, format_value
@@ -196,12 +196,13 @@ def hotline_panels(snap: Snapshot, scope: Scope, lang: str):
     latest = snap.latest_values(list(steps), scope.code, "month", complete_only=True).set_index("indicator")
     funnel_steps = [(t(label, lang), latest.loc[s, "value"]) for s, label in steps.items() if s in latest.index]
     period = latest["period"].iloc[0] if len(latest) else ""
-    categories = top_categories(scope.code)
+    categories = snap.breakdown("hotline_orders", scope.code, "month")
+    topics_period = categories["period"].iloc[0] if len(categories) else ""
     return [
         panel(t("screen.hotline_funnel", lang), _graph(charts.funnel(funnel_steps, 226), "screen-funnel-graph"),
               "screen-funnel", t("screen.period", lang, period=period), 284),
         panel(t("screen.hot_topics", lang), _graph(charts.category_bars(categories, 226), "screen-topics-graph"),
-              "screen-topics", t("screen.last_30_days", lang), 284),
+              "screen-topics", t("screen.period", lang, period=topics_period), 284),
     ]
 
 
@@ -231,7 +232,6 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, f
     """The centre map: the scope's children filled by an indicator (the Waste-Free Index on the
     overview), with the sensors in warning or alarm on top (every sensor on the infrastructure
     screen), alarming ones highlighted."""
-    from cockpit.query.lake import sensor_points
     from cockpit.regions import load_hierarchy
     from cockpit.regions.geometry import RegionGeometry
     from cockpit.ui.deckmap import region_map
@@ -241,7 +241,7 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, f
     ranking = snap.ranking(indicator, area, frequency)
     values = dict(zip(ranking["region"], ranking["value"], strict=True))
     meta = snap.indicator(indicator)
-    sensors = sensor_points(area)
+    sensors = snap.sensor_points(area)
     if not all_sensors:
         sensors = sensors[sensors["alarm"] | sensors["warning"]]
     points = [{"lon": r.lon, "lat": r.lat, "name": f"{r.sensor_type} {r.sensor_id}", "alarm": bool(r.alarm)}

@@ -98,7 +98,6 @@ STRINGS: dict[str, dict[str, str]] = {
     "screen.index_dimensions": {"zh": "{name} 无废指数一级指标", "en": "{name}: Waste-Free Index dimensions"},
     "screen.hotline_funnel": {"zh": "12345 办理漏斗", "en": "12345 handling funnel"},
     "screen.hot_topics": {"zh": "12345 热点诉求", "en": "12345 hot topics"},
-    "screen.last_30_days": {"zh": "近30天", "en": "last 30 days"},
     "screen.environment": {"zh": "生态环境", "en": "Environment"},
     "screen.today": {"zh": "今日关注", "en": "Watch today"},
     "screen.no_alerts": {"zh": "当前无预警", "en": "No alerts"},
