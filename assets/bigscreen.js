@@ -28,3 +28,53 @@
 ['pointerdown', 'keydown', 'wheel'].forEach(function (kind) {
   window.addEventListener(kind, function () { window.cockpitScreenTouchedAt = Date.now(); }, true);
 });
+
+// Linked highlighting: hovering a region on one panel (a ranking bar, a map region) highlights the
+// same region on the others. Ranking bars carry region codes in their customdata; deckmap.js
+// announces map hovers with the same `cockpit:region-hover` event and draws the highlight.
+(function () {
+  var DIM = 0.35;
+
+  function regionCodes(gd) {
+    var trace = gd.data && gd.data[0];
+    return trace && Array.isArray(trace.customdata) ? trace.customdata : null;
+  }
+
+  function highlight(code, source) {
+    document.querySelectorAll('.bigscreen-canvas .js-plotly-plot').forEach(function (gd) {
+      var codes = regionCodes(gd);
+      if (!codes || !window.Plotly) { return; }
+      var opacity = code && codes.indexOf(code) >= 0
+        ? codes.map(function (c) { return c === code ? 1 : DIM; }) : 1;
+      var key = JSON.stringify(opacity);
+      if (gd._cockpitOpacity === key) { return; }
+      gd._cockpitOpacity = key;
+      window.Plotly.restyle(gd, { 'marker.opacity': [opacity] }, [0]);
+    });
+    if (window.cockpitDeckmap && source !== 'map') { window.cockpitDeckmap.highlight(code); }
+  }
+
+  function announce(code, source) {
+    window.dispatchEvent(new CustomEvent('cockpit:region-hover', { detail: { code: code, source: source } }));
+  }
+
+  function attach(gd) {
+    if (gd._cockpitLinked || typeof gd.on !== 'function') { return; }
+    gd._cockpitLinked = true;
+    gd.on('plotly_hover', function (ev) {
+      var p = ev && ev.points && ev.points[0];
+      if (p && p.customdata && regionCodes(gd)) { announce(p.customdata, 'chart'); }
+    });
+    gd.on('plotly_unhover', function () { if (regionCodes(gd)) { announce(null, 'chart'); } });
+  }
+
+  window.addEventListener('cockpit:region-hover', function (ev) { highlight(ev.detail.code, ev.detail.source); });
+  var pending = null;
+  new MutationObserver(function () {
+    if (pending) { return; }
+    pending = setTimeout(function () {
+      pending = null;
+      document.querySelectorAll('.bigscreen-canvas .js-plotly-plot').forEach(attach);
+    }, 50);
+  }).observe(document.documentElement, { childList: true, subtree: true });
+})();

@@ -106,14 +106,19 @@
     el.appendChild(host);
     var size = sizeOf(el);
     var st = { el: el, host: host, deck: null, text: text, boundsKey: JSON.stringify(spec.bounds), size: size,
-               bounds: spec.bounds, hover: null };
+               bounds: spec.bounds, hover: null, spec: spec };
     var json = Object.assign({}, spec.deck, { initialViewState: fitView(spec.bounds, size) });
     st.deck = window.createDeck({
       container: host, jsonInput: json, tooltip: null,
       handleEvent: function (type, info) {
         if (type === 'deck-hover-event') {
           var hovered = regionCode(info);
-          if (hovered !== st.hover) { st.hover = hovered; send(id + '-hover', hovered); }
+          if (hovered !== st.hover) {
+            st.hover = hovered;
+            send(id + '-hover', hovered);
+            // other panels (bigscreen.js) highlight the same region
+            window.dispatchEvent(new CustomEvent('cockpit:region-hover', { detail: { code: hovered, source: 'map' } }));
+          }
         } else if (type === 'deck-resize-event') {
           var now = sizeOf(st.el);
           if (now[0] !== st.size[0] || now[1] !== st.size[1]) {
@@ -154,6 +159,7 @@
     }
     window.updateDeck(json, st.deck);
     st.text = text;
+    st.spec = spec;
     stats.updated += 1;
   }
 
@@ -241,8 +247,32 @@
   }
 
   // For tests and debugging: where a lon/lat lands on a map's canvas (page pixels), and counters.
+  // Highlight one region (by code) on every map, as if hovered; null clears it. The layers' data
+  // are the same objects as before, so deck.gl only redraws, it does not recompute.
+  function highlight(code) {
+    maps.forEach(function (st) {
+      if (!st.deck || !st.spec) { return; }
+      var json = Object.assign({}, st.spec.deck);
+      json.layers = json.layers.map(function (layer) {
+        if (layer.id !== 'regions') { return layer; }
+        var feats = (layer.data && layer.data.features) || [], index = null;
+        for (var i = 0; code && i < feats.length; i++) {
+          if (feats[i].properties.code === code) { index = i; break; }
+        }
+        return Object.assign({}, layer, { highlightedObjectIndex: index });
+      });
+      window.updateDeck(json, st.deck);
+      st.highlighted = code || null;
+    });
+  }
+
   window.cockpitDeckmap = {
     stats: stats,
+    highlight: highlight,
+    highlighted: function (id) {
+      var el = document.querySelector('[data-deckmap="' + id + '"]'), st = el && stateOf(el);
+      return st ? st.highlighted || null : null;
+    },
     live: function () { return maps.filter(function (st) { return st.deck; }).length; },
     metrics: function (id) {
       var el = document.querySelector('[data-deckmap="' + id + '"]'), st = el && stateOf(el);

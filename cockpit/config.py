@@ -10,12 +10,17 @@ several installations and tests run against throw-away directories.
 | COCKPIT_DATA_DIR       | <repo>/data          | reference data: contracts/, regions/, geo/     |
 | COCKPIT_LAKE_DIR       | <data dir>/lake      | feed lake: one folder of Parquet files a table |
 | COCKPIT_SNAPSHOT_DIR   | <data dir>/snapshots | published indicator snapshots                  |
+| COCKPIT_NOW            | the clock            | the time screens judge lateness against        |
+
+COCKPIT_NOW (ISO 8601, e.g. 2026-11-20T18:00) replays a day: tests and demonstrations on a demo
+whose data ended some days ago show it as it looked then, not as late.
 """
 
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -46,3 +51,9 @@ def paths() -> Paths:
     lake = Path(os.environ.get("COCKPIT_LAKE_DIR") or data / "lake")
     snapshots = Path(os.environ.get("COCKPIT_SNAPSHOT_DIR") or data / "snapshots")
     return Paths(data=data, lake=lake, snapshots=snapshots)
+
+
+def now() -> datetime:
+    """The current local time, or COCKPIT_NOW when set."""
+    fixed = os.environ.get("COCKPIT_NOW")
+    return datetime.fromisoformat(fixed) if fixed else datetime.now()

@@ -16,6 +16,7 @@ import pytest
 DEMO_SCALE = 0.02
 DEMO_SEED = 7
 DEMO_END = date(2026, 11, 20)
+DEMO_NOW = "2026-11-20T22:00"  # the clock the servers judge lateness by: the evening of the demo's last day
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
@@ -46,6 +47,7 @@ def use_demo_lake(demo_lake, demo_snapshots, monkeypatch) -> Path:
     """Point the cockpit at the session's demo lake and snapshot for one test."""
     monkeypatch.setenv("COCKPIT_LAKE_DIR", str(demo_lake))
     monkeypatch.setenv("COCKPIT_SNAPSHOT_DIR", str(demo_snapshots))
+    monkeypatch.setenv("COCKPIT_NOW", DEMO_NOW)
     return demo_lake
 
 
@@ -59,7 +61,8 @@ def _free_port() -> int:
 def live_server(demo_lake, demo_snapshots) -> str:
     """The cockpit served by `cockpit serve` in its own process, on the demo lake."""
     port = _free_port()
-    env = {**os.environ, "COCKPIT_LAKE_DIR": str(demo_lake), "COCKPIT_SNAPSHOT_DIR": str(demo_snapshots)}
+    env = {**os.environ, "COCKPIT_LAKE_DIR": str(demo_lake), "COCKPIT_SNAPSHOT_DIR": str(demo_snapshots),
+           "COCKPIT_NOW": DEMO_NOW}
     proc = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "serve", "--port", str(port)], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

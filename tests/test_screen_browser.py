@@ -64,6 +64,38 @@ def test_clicking_a_city_rescopes_the_screen_and_back_returns(visit, demo_snapsh
     assert v.console_errors == []
 
 
+def test_hovering_a_region_highlights_it_on_the_other_panels(visit, demo_snapshots):
+    from cockpit.regions import load_hierarchy
+
+    snap = current_snapshot(demo_snapshots)
+    ranking = snap.ranking("waste_free_index", "330000", "month")
+    v = visit(1920, 1080)
+    page = v.goto("/screen")
+    _check_drawn(page)
+    page.wait_for_function("window.cockpitDeckmap && window.cockpitDeckmap.live() > 0", timeout=30_000)
+    opacity = "(document.querySelector('#screen-index-graph .js-plotly-plot').data[0].marker.opacity)"
+
+    # a ranking bar → the map highlights that city
+    city = ranking.iloc[-1]
+    bar = page.locator("#screen-index-graph .bars path").nth(0).bounding_box()
+    page.mouse.move(bar["x"] + bar["width"] - 8, bar["y"] + bar["height"] / 2)
+    page.wait_for_function(f"window.cockpitDeckmap.highlighted('screen-map') === '{city['region']}'", timeout=10_000)
+    bars = page.evaluate(opacity)
+    assert sorted(bars) == [0.35] * (len(ranking) - 1) + [1]
+    page.mouse.move(5, 5)
+    page.wait_for_function("window.cockpitDeckmap.highlighted('screen-map') === null", timeout=10_000)
+
+    # a map region → its bar stays bright, the others dim
+    target = load_hierarchy().get(ranking.iloc[0]["region"])
+    x, y = page.evaluate(f"window.cockpitDeckmap.project('screen-map', {target.lon}, {target.lat})")
+    page.mouse.move(x, y)
+    page.wait_for_function(f"Array.isArray({opacity})", timeout=10_000)
+    codes = page.evaluate("document.querySelector('#screen-index-graph .js-plotly-plot').data[0].customdata")
+    bars = page.evaluate(opacity)
+    assert bars[codes.index(target.code)] == 1 and bars.count(0.35) == len(ranking) - 1
+    assert v.console_errors == []
+
+
 @pytest.mark.parametrize("theme", ["economy", "governance", "environment", "waste_free", "infrastructure"])
 def test_each_themed_screen_draws_every_panel(visit, theme):
     from cockpit.ui.bigscreen import THEMES

@@ -70,6 +70,9 @@ class TableContract:
     time_column: str | None = None
     region_levels: tuple[str, ...] | None = None
     source: str = ""
+    # Days after the end of its latest data when the feed counts as late: its cadence plus the
+    # usual publication delay (a month's statistics arrive around the 20th of the next month).
+    stale_after_days: float | None = None
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -191,11 +194,19 @@ def _table(raw: object, family: str, path: Path, problems: list[str]) -> TableCo
     for key_name in ("label_zh", "label_en"):
         if not raw.get(key_name):
             problems.append(f"{where}: missing {key_name}")
+    stale_after = raw.get("stale_after_days")
+    if stale_after is not None and (isinstance(stale_after, bool) or not isinstance(stale_after, int | float)
+                                    or stale_after <= 0):
+        problems.append(f"{where}: stale_after_days must be a positive number of days, not {stale_after!r}")
+        stale_after = None
+    if stale_after is not None and time_column is None:
+        problems.append(f"{where}: stale_after_days needs a time_column to measure lateness from")
     return TableContract(
         name=name, family=family, label_zh=str(raw.get("label_zh", name)), label_en=str(raw.get("label_en", name)),
         description=str(raw.get("description", "")).strip(), columns=tuple(columns), natural_key=key,
         region_column=str(region_column), time_column=time_column,
         region_levels=tuple(levels) if levels else None, source=str(path),
+        stale_after_days=float(stale_after) if stale_after is not None else None,
     )
 
 

@@ -22,7 +22,31 @@ def _definition(ind: Indicator) -> str:
     return f"{c.aggregation} of {c.normalisation.method} scores: {children}"  # type: ignore[union-attr]
 
 
+def _feeds_read(systems: list[IndicatorSystem]) -> dict[str, list[str]]:
+    """The feeds each indicator's value comes from, through formulas and composites: a screen
+    says a number is late when one of them is."""
+    from cockpit.indicators.refresh import dependencies
+
+    by_id = {i.id: i for s in systems for i in s.indicators}
+    memo: dict[str, set[str]] = {}
+
+    def feeds(ident: str, seen: frozenset[str] = frozenset()) -> set[str]:
+        if ident in memo:
+            return memo[ident]
+        ind = by_id.get(ident)
+        if ind is None or ident in seen:
+            return set()
+        out = {ind.measure.feed} if ind.measure else set()
+        for dep in dependencies(ind):
+            out |= feeds(dep, seen | {ident})
+        memo[ident] = out
+        return out
+
+    return {ident: sorted(feeds(ident)) for ident in by_id}
+
+
 def indicator_table(systems: list[IndicatorSystem]) -> pd.DataFrame:
+    feeds = _feeds_read(systems)
     rows = []
     for system in systems:
         for order, ind in enumerate(system.indicators):
@@ -36,7 +60,7 @@ def indicator_table(systems: list[IndicatorSystem]) -> pd.DataFrame:
                 "children": json.dumps([{"indicator": c.indicator, "weight": c.weight} for c in ind.composite.children])
                 if ind.composite else None,
                 "targets": json.dumps([t.__dict__ for t in ind.targets]) if ind.targets else None,
-                "source": str(ind.where),
+                "source": str(ind.where), "feeds": ",".join(feeds[ind.id]),
             })
     return pd.DataFrame(rows)
 

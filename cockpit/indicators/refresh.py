@@ -231,7 +231,7 @@ def refresh(
             _write(partial, ident, systems, values, {
                 "composite_parts": _concat(composite_parts), "explanations": _concat(explanations),
                 "alerts": alerts, "breakdowns": _concat(breakdowns), "sensor_status": sensors},
-                frame, feed_as_of, timings)
+                frame, feed_as_of, contracts, timings)
             final = snapshot.publish(partial, snapshot_dir, retention)
         finally:
             for leftover in partial.parent.glob(partial.name + "*"):
@@ -415,7 +415,7 @@ def _alerts(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict)
 
 def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.DataFrame,
            derived: dict[str, pd.DataFrame], regions: pd.DataFrame, feed_as_of: dict[str, pd.Timestamp],
-           timings: dict[str, float]) -> None:
+           contracts: Contracts, timings: dict[str, float]) -> None:
     """Write the snapshot file: the values, the `derived` tables named in snapshot.SCHEMAS
     (composite parts, explanations, alerts, breakdowns, sensor status), and the catalogue."""
     from cockpit.indicators.catalogue import indicator_table, system_table
@@ -425,7 +425,8 @@ def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.Da
         tables = {
             "indicator_values": values, **derived,
             "indicators": indicator_table(systems), "systems": system_table(systems), "regions": regions,
-            "feeds": pd.DataFrame({"feed": list(feed_as_of), "as_of": list(feed_as_of.values())}),
+            "feeds": pd.DataFrame({"feed": list(feed_as_of), "as_of": list(feed_as_of.values()),
+                                   "stale_after_days": [contracts.table(f).stale_after_days for f in feed_as_of]}),
             "meta": pd.DataFrame({"key": ["snapshot_id", "created_at", *[f"seconds_{k}" for k in timings]],
                                   "value": [ident, pd.Timestamp.now().isoformat(timespec="seconds"),
                                             *[f"{v:.3f}" for v in timings.values()]]}),

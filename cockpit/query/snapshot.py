@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import threading
 from collections import OrderedDict
+from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
 
@@ -253,6 +254,27 @@ class Snapshot:
         """The newest data time among the feeds the snapshot was computed from."""
         latest = self._df("SELECT max(as_of) AS latest FROM feeds")["latest"].iloc[0]
         return None if pd.isna(latest) else pd.Timestamp(latest)
+
+    def late_feeds(self, now: datetime) -> dict[str, pd.Timestamp]:
+        """Feeds whose latest data is older than their contract allows (`stale_after_days`) at
+        `now`, with the time their data ends."""
+        feeds = self._df("SELECT * FROM feeds")
+        if "stale_after_days" not in feeds:  # a snapshot written before lateness was declared
+            return {}
+        feeds = feeds.dropna(subset=["stale_after_days"])
+        due = pd.to_datetime(feeds["as_of"]) + pd.to_timedelta(feeds["stale_after_days"], unit="D")
+        late = feeds[due < pd.Timestamp(now)]
+        return dict(zip(late["feed"], pd.to_datetime(late["as_of"]), strict=True))
+
+    def late_since(self, indicators: list[str], now: datetime) -> pd.Timestamp | None:
+        """When the data behind these indicators ends, if any feed they read is late at `now`."""
+        late = self.late_feeds(now)
+        if not late:
+            return None
+        meta = self.indicators()
+        read = meta[meta["indicator"].isin(indicators)]["feeds"].fillna("").str.split(",").explode()
+        ends = [late[f] for f in set(read) if f in late]
+        return min(ends) if ends else None
 
     def region_name(self, region: str) -> str:
         df = self._df("SELECT name FROM regions WHERE code = ?", [region])

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
 import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from cockpit.config import now
 from cockpit.query.lake import demo_info
 from cockpit.query.snapshot import Snapshot
 from cockpit.ui import screen_charts as charts
@@ -39,12 +39,23 @@ def scope_of(snap: Snapshot, code: str) -> Scope:
     return Scope(code=row["code"], name=row["name"], level=row["level"], parent=row["parent_code"])
 
 
-def panel(title: str, body, panel_id: str, note: str | None = None, height: int | None = None):
+def panel(title: str, body, panel_id: str, note: str | None = None, height: int | None = None,
+          late: pd.Timestamp | None = None, lang: str = "zh"):
+    """A titled panel. `late`: the data behind it stopped arriving (its feed is overdue) and
+    ends then; the panel says so in its title instead of passing old numbers off as new."""
+    if late is not None:
+        note = t("screen.late", lang, date=pd.Timestamp(late).strftime("%m-%d"))
     return html.Div([
         html.Div([html.Span(title, className="bs-panel-title-text"),
-                  html.Span(note or "", className="bs-panel-note")], className="bs-panel-title"),
+                  html.Span(note or "", className="bs-panel-note" + (" bs-late" if late is not None else ""))],
+                 className="bs-panel-title"),
         html.Div(body, className="bs-panel-body"),
-    ], className="bs-panel", id=panel_id, style={"height": f"{height}px"} if height else None)
+    ], className="bs-panel" + (" bs-panel-late" if late is not None else ""), id=panel_id,
+        style={"height": f"{height}px"} if height else None)
+
+
+def _late(snap: Snapshot, indicators: list[str]) -> pd.Timestamp | None:
+    return snap.late_since(indicators, now())
 
 
 def _graph(figure, graph_id: str):
@@ -60,7 +71,7 @@ def screen_path(theme: str) -> str:
 def title_bar(snap: Snapshot, scope: Scope, theme: Theme, lang: str):
     latest = snap.data_as_of()
     fresh = t("screen.updated", lang, time=pd.Timestamp(latest).strftime("%m-%d %H:%M")) if latest is not None else ""
-    stale_days = (datetime.now() - pd.Timestamp(latest).to_pydatetime()).days if latest is not None else None
+    stale_days = (now() - pd.Timestamp(latest).to_pydatetime()).days if latest is not None else None
     freshness = html.Span(fresh, className="bs-fresh" + (" bs-stale" if stale_days and stale_days > 2 else ""),
                           id="screen-freshness")
     demo = demo_info()
@@ -108,13 +119,15 @@ def kpi_tiles(snap: Snapshot, scope: Scope, kpis: list[tuple[str, str]], lang: s
         if str(m["definition"]).startswith("ytd("):  # a year-to-date total compares with a year before
             previous = _year_before(snap, ident, scope.code, frequency, r["period"])
         change = change_class(r["value"], previous, m["polarity"])
+        late = _late(snap, [ident])
+        delta = (html.Span(t("screen.late", lang, date=late.strftime("%m-%d")), className="bs-late") if late is not None
+                 else html.Span(_delta(r["value"], previous, m, lang), className=change))
         tiles.append(html.Div([
-            html.Div(name, className="bs-kpi-name"),
+            html.Div(name, className="bs-kpi-name" + (" bs-kpi-name-long" if len(name) > 10 else ""), title=name),
             html.Div(format_value(r["value"], m["unit"], m["decimals"], lang), className="bs-kpi-value",
                      id=f"screen-kpi-{ident}"),
-            html.Div([html.Span(r["period"]), html.Span(_delta(r["value"], previous, m, lang), className=change)],
-                     className="bs-kpi-meta"),
-        ], className="bs-kpi"))
+            html.Div([html.Span(r["period"]), delta], className="bs-kpi-meta"),
+        ], className="bs-kpi" + (" bs-kpi-late" if late is not None else "")))
     return html.Div(tiles, className="bs-kpis")
 
 
@@ -146,20 +159,24 @@ def _delta(value: float, previous: float, meta, lang: str) -> str:
         return f"{arrow}{abs(diff):.1f}{t('screen.points', lang)}"
     if previous:
         return f"{arrow}{abs(diff) / abs(float(previous)) * 100:.1f}%"
-    return arrow
+    return f"{arrow}{format_value(abs(diff), meta['unit'], meta['decimals'], lang)}"  # from zero: no percentage
 
 
 # -- panels ----------------------------------------------------------------------------------
 
+ECONOMY_TRENDS = ["industrial_value_added_ytd_growth", "retail_sales_ytd_growth", "fixed_asset_investment_ytd_growth"]
+
+
 def economy_panel(snap: Snapshot, scope: Scope, lang: str):
     meta = snap.indicators().set_index("indicator")
     series = {}
-    for ident in ("industrial_value_added_ytd_growth", "retail_sales_ytd_growth", "fixed_asset_investment_ytd_growth"):
+    for ident in ECONOMY_TRENDS:
         df = snap.series(ident, scope.code, "month")
         df = df[~df["provisional"]].tail(18)
         series[meta.loc[ident, f"name_{lang}"].replace("累计增速", "").replace(", year-to-date growth", "")] = df
     body = _graph(charts.trend_lines(series, "%", 226), "screen-economy-graph")
-    return panel(t("screen.economy", lang), body, "screen-economy", t("screen.ytd_growth", lang), 280)
+    return panel(t("screen.economy", lang), body, "screen-economy", t("screen.ytd_growth", lang), 280,
+                 _late(snap, ECONOMY_TRENDS), lang)
 
 
 def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
@@ -172,7 +189,7 @@ def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
     meta = snap.indicator(INDEX)
     figure = charts.ranking_bars(ranking, scope.code, meta["unit"], meta["decimals"], 284)
     return panel(t("index.title", lang), _graph(figure, "screen-index-graph"), "screen-index",
-                 t("screen.period", lang, period=ranking["period"].iloc[0]), 340)
+                 t("screen.period", lang, period=ranking["period"].iloc[0]), 340, _late(snap, [INDEX]), lang)
 
 
 def index_radar_panel(snap: Snapshot, scope: Scope, lang: str):
@@ -186,7 +203,7 @@ def index_radar_panel(snap: Snapshot, scope: Scope, lang: str):
         region, name = ranking["region"].iloc[0], ranking["name"].iloc[0]
         dims = snap.children_values(INDEX, region, "month", ranking["period"].iloc[0])
     return panel(t("screen.index_dimensions", lang, name=name), _graph(charts.radar(dims, lang, 208), "screen-radar-graph"),
-                 "screen-radar", None, 264)
+                 "screen-radar", None, 264, _late(snap, [INDEX]), lang)
 
 
 def hotline_panels(snap: Snapshot, scope: Scope, lang: str):
@@ -200,20 +217,25 @@ def hotline_panels(snap: Snapshot, scope: Scope, lang: str):
     topics_period = categories["period"].iloc[0] if len(categories) else ""
     return [
         panel(t("screen.hotline_funnel", lang), _graph(charts.funnel(funnel_steps, 226), "screen-funnel-graph"),
-              "screen-funnel", t("screen.period", lang, period=period), 284),
+              "screen-funnel", t("screen.period", lang, period=period), 284, _late(snap, list(steps)), lang),
         panel(t("screen.hot_topics", lang), _graph(charts.category_bars(categories, 226), "screen-topics-graph"),
-              "screen-topics", t("screen.period", lang, period=topics_period), 284),
+              "screen-topics", t("screen.period", lang, period=topics_period), 284,
+              _late(snap, ["hotline_orders"]), lang),
     ]
+
+
+ENVIRONMENT_TRENDS = ["good_air_day_ratio", "water_good_section_ratio"]
 
 
 def environment_panel(snap: Snapshot, scope: Scope, lang: str):
     meta = snap.indicators().set_index("indicator")
     series = {}
-    for ident in ("good_air_day_ratio", "water_good_section_ratio"):
+    for ident in ENVIRONMENT_TRENDS:
         df = snap.series(ident, scope.code, "month")
         series[meta.loc[ident, f"name_{lang}"]] = df[~df["provisional"]].tail(18)
     body = _graph(charts.trend_lines(series, "%", 250), "screen-environment-graph")
-    return panel(t("screen.environment", lang), body, "screen-environment", None, 316)
+    return panel(t("screen.environment", lang), body, "screen-environment", None, 316,
+                 _late(snap, ENVIRONMENT_TRENDS), lang)
 
 
 def ticker(snap: Snapshot, scope: Scope, lang: str):
@@ -253,7 +275,7 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, f
     name = snap.region_name(area)
     note = t("screen.period", lang, period=ranking["period"].iloc[0]) if len(ranking) else None
     title = t("screen.map_of", lang, name=name, indicator=meta[f"name_{lang}"])
-    return panel(title, component, "screen-map-panel", note, 640)
+    return panel(title, component, "screen-map-panel", note, 640, _late(snap, [indicator]), lang)
 
 
 def trend_panel(snap: Snapshot, scope: Scope, lang: str, indicators: list[str], frequency: str, panel_id: str,
@@ -267,7 +289,7 @@ def trend_panel(snap: Snapshot, scope: Scope, lang: str, indicators: list[str], 
         units.add(meta.loc[ident, "unit"])
     unit = units.pop() if len(units) == 1 else ""
     body = _graph(charts.trend_lines(series, unit, height - 60), f"{panel_id}-graph")
-    return panel(t(title_key, lang), body, panel_id, unit or None, height)
+    return panel(t(title_key, lang), body, panel_id, unit or None, height, _late(snap, indicators), lang)
 
 
 def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequency: str, panel_id: str,
@@ -283,7 +305,7 @@ def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequ
         return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height)
     figure = charts.ranking_bars(ranking, scope.code, meta["unit"], int(meta["decimals"]), height - 64)
     note = f"{ranking['period'].iloc[0]} · {meta['unit']}" if meta["unit"] else ranking["period"].iloc[0]
-    return panel(title, _graph(figure, f"{panel_id}-graph"), panel_id, note, height)
+    return panel(title, _graph(figure, f"{panel_id}-graph"), panel_id, note, height, _late(snap, [indicator]), lang)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,7 @@ PALETTE: tuple[tuple[int, int, int], ...] = ((16, 52, 128), (24, 98, 196), (30, 
 FILL_ALPHA = 225
 NO_DATA_FILL = (40, 52, 76, 200)
 OUTLINE = (120, 220, 255, 170)
+HOVER = (255, 214, 102, 170)  # a hovered region, here or on a linked panel: warm against the blues
 HIGHLIGHT = (255, 196, 61, 255)
 LABEL_COLOUR = (232, 244, 255, 255)
 LABEL_OUTLINE = (5, 13, 31, 235)
@@ -236,7 +237,7 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
     layers = [
         pdk.Layer("GeoJsonLayer", [], id="regions",
                   pickable=True, stroked=True, filled=True, auto_highlight=True,
-                  highlight_color=[140, 240, 255, 90], get_fill_color="properties.fill",
+                  highlight_color=list(HOVER), get_fill_color="properties.fill",
                   get_line_color=list(OUTLINE), line_width_units=pdk.types.String("pixels"),
                   get_line_width=1, line_width_min_pixels=1),
     ]

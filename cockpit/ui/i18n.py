@@ -95,6 +95,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "screen.economy": {"zh": "经济运行", "en": "Economy"},
     "screen.ytd_growth": {"zh": "累计增速 %", "en": "Year-to-date growth, %"},
     "screen.period": {"zh": "{period}", "en": "{period}"},
+    "screen.late": {"zh": "数据滞后 · 截至{date}", "en": "Late · data to {date}"},
     "screen.index_dimensions": {"zh": "{name} 无废指数一级指标", "en": "{name}: Waste-Free Index dimensions"},
     "screen.hotline_funnel": {"zh": "12345 办理漏斗", "en": "12345 handling funnel"},
     "screen.hot_topics": {"zh": "12345 热点诉求", "en": "12345 hot topics"},

@@ -15,7 +15,9 @@ from cockpit.ui.format import format_value
 TEXT, GRID = "#cfe3ff", "rgba(120, 170, 255, 0.15)"
 CYAN, BLUE, TEAL, AMBER, RED = "#22d3ee", "#3b82f6", "#14b8a6", "#f59e0b", "#ef4444"
 PALETTE = [CYAN, AMBER, TEAL, BLUE]
-_AXIS = {"gridcolor": GRID, "zeroline": False, "linecolor": GRID, "tickfont": {"color": TEXT}}
+# What Plotly's default template gave the axes (go.Figure applies it; a dict figure does not).
+_AXIS = {"gridcolor": GRID, "zeroline": False, "linecolor": GRID, "tickfont": {"color": TEXT}, "automargin": True,
+         "ticks": ""}
 
 
 def _dark(data: list[dict], height: int, margin: dict | None = None, xaxis: dict | None = None,
@@ -23,7 +25,8 @@ def _dark(data: list[dict], height: int, margin: dict | None = None, xaxis: dict
     return {"data": data, "layout": {
         "height": height, "margin": margin or {"l": 8, "r": 16, "t": 8, "b": 8},
         "paper_bgcolor": "rgba(0,0,0,0)", "plot_bgcolor": "rgba(0,0,0,0)", "showlegend": False,
-        "font": {"family": FONT, "size": 14, "color": TEXT}, "hoverlabel": {"font": {"family": FONT}},
+        "font": {"family": FONT, "size": 14, "color": TEXT}, "hoverlabel": {"font": {"family": FONT}, "align": "left"},
+        "hovermode": "closest",
         "xaxis": {**_AXIS, **(xaxis or {})}, "yaxis": {**_AXIS, **(yaxis or {})}, **layout}}
 
 
@@ -68,8 +71,9 @@ def radar(dimensions: pd.DataFrame, lang: str, height: int) -> dict:
              "line": {"color": CYAN}, "fillcolor": "rgba(34, 211, 238, 0.25)",
              "hovertemplate": "%{theta}: %{r:.1f}<extra></extra>"}
     polar = {"bgcolor": "rgba(0,0,0,0)",
-             "radialaxis": {"range": [0, 100], "gridcolor": GRID, "showticklabels": False},
-             "angularaxis": {"gridcolor": GRID, "tickfont": {"size": 12, "color": TEXT}}}
+             "radialaxis": {"range": [0, 100], "gridcolor": GRID, "linecolor": GRID, "ticks": "",
+                            "showticklabels": False},
+             "angularaxis": {"gridcolor": GRID, "linecolor": GRID, "ticks": "", "tickfont": {"size": 12, "color": TEXT}}}
     return _dark([trace], height, {"l": 50, "r": 50, "t": 20, "b": 20}, polar=polar)
 
 

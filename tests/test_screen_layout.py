@@ -1,0 +1,69 @@
+"""The big screen as the server builds it (no browser): every panel says when its data is late,
+and the whole screen is drawn from the snapshot alone."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from cockpit.query.snapshot import current_snapshot
+from cockpit.ui import bigscreen
+
+
+def _walk(component):
+    yield component
+    children = getattr(component, "children", None)
+    for child in children if isinstance(children, list | tuple) else [children]:
+        if child is not None and hasattr(child, "to_plotly_json"):
+            yield from _walk(child)
+
+
+def _panels(canvas) -> dict[str, tuple[str, str]]:
+    """Panel id → (class names, the note in its title)."""
+    out = {}
+    for c in _walk(canvas):
+        classes = getattr(c, "className", "") or ""
+        if "bs-panel" in classes.split():
+            title = c.children[0]
+            out[c.id] = (classes, title.children[1].children)
+    return out
+
+
+def _canvas(theme: str = "overview", region: str = "330000", lang: str = "zh"):
+    snap = current_snapshot()
+    return bigscreen.canvas(snap, bigscreen.scope_of(snap, region), bigscreen.THEMES[theme], lang)
+
+
+@pytest.mark.parametrize("theme", list(bigscreen.THEMES))
+def test_on_the_demo_day_no_panel_is_late(use_demo_lake, theme):
+    panels = _panels(_canvas(theme))
+    assert len(panels) >= 6
+    assert not [pid for pid, (classes, _) in panels.items() if "bs-panel-late" in classes]
+
+
+def test_when_feeds_stop_arriving_panels_say_since_when(use_demo_lake, monkeypatch):
+    # Ten days after the demo's last day: the hotline (due daily), air and IoT feeds are overdue;
+    # the monthly economy (October, due by 25 December) is not.
+    monkeypatch.setenv("COCKPIT_NOW", "2026-11-30T09:00")
+    panels = _panels(_canvas())
+    classes, note = panels["screen-funnel"]
+    assert "bs-panel-late" in classes and note == "数据滞后 · 截至11-20"
+    assert "bs-panel-late" in panels["screen-topics"][0]
+    assert "bs-panel-late" in panels["screen-environment"][0]
+    assert "bs-panel-late" not in panels["screen-economy"][0]
+    late_tiles = [c.children[1].id for c in _walk(_canvas(lang="en")) if "bs-kpi-late" in (getattr(c, "className", "") or "")]
+    assert "screen-kpi-hotline_orders" in late_tiles and "screen-kpi-gdp_ytd" not in late_tiles
+    en = _panels(_canvas(lang="en"))
+    assert en["screen-funnel"][1] == "Late · data to 11-20"
+
+
+def test_the_screen_reads_the_snapshot_not_the_lake(use_demo_lake, tmp_path, monkeypatch):
+    """Hot topics and sensors come from the snapshot, so a screen is drawn without the lake."""
+    expected = _panels(_canvas("infrastructure"))
+    monkeypatch.setenv("COCKPIT_LAKE_DIR", str(tmp_path / "no-lake"))
+    assert _panels(_canvas("infrastructure")) == expected
+    canvas = _canvas()
+    topics = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-topics-graph")
+    assert len(topics.figure["data"][0]["y"]) == 6
+    shutil.rmtree(tmp_path, ignore_errors=True)
