@@ -160,6 +160,28 @@ def serve(
     serve_app(host=host, port=port, threads=threads)
 
 
+@app.command()
+def bench(
+    quick: bool = typer.Option(False, "--quick", help="A small demo and few repeats: under two minutes."),
+    out: Path = typer.Option(None, help="Where to write BENCHMARKS.md and docs/benchmarks/ "
+                                        "(default: the repository for the full run, build/bench for --quick)."),
+) -> None:
+    """Run the benchmarks (build, ingest, refresh, scan bound, pandas baseline, big screen, memory)
+    and write BENCHMARKS.md with plots."""
+    from cockpit.config import REPO_ROOT
+
+    if str(REPO_ROOT) not in sys.path:  # bench/ sits beside the package in the checkout, not inside it
+        sys.path.insert(0, str(REPO_ROOT))
+    try:
+        from bench.run import MODES, run
+    except ImportError as exc:
+        raise CommandError(f"the benchmarks run from a checkout of the repository ({exc})") from None
+    mode = MODES["quick" if quick else "full"]
+    target = out or (REPO_ROOT / "build" / "bench" if quick else REPO_ROOT)
+    results = run(mode, target)
+    console.print(f"bench: {mode.name} run in {results['seconds'] / 60:.1f} min; report in {target}")
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=True)

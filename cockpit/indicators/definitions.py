@@ -84,6 +84,19 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
+def plain_yaml(path: Path) -> Any:
+    """A definition file's data as the reader sees it (`on` is text, not a boolean), without
+    the line numbers: for tools that rewrite definitions."""
+    def strip(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: strip(v) for k, v in node.items() if k != LINE}
+        if isinstance(node, list):
+            return [strip(v) for v in node]
+        return node
+
+    return strip(yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader))  # noqa: S506 - a SafeLoader subclass
+
+
 def indicator_dir() -> Path:
     return REPO_ROOT / "indicators"
 
@@ -100,7 +113,7 @@ class _Reader:
         self.problems.append(Problem(self.file, line, message))
 
     def keys(self, raw: dict, allowed: set[str], required: set[str], what: str) -> bool:
-        unknown = set(raw) - allowed - {LINE}
+        unknown = {str(k) for k in raw} - allowed - {LINE}
         if unknown:
             self.problem(raw, f"{what}: unknown key(s) {', '.join(sorted(unknown))}")
         missing = required - set(raw)
