@@ -53,8 +53,10 @@ def targets(results: dict) -> list[tuple[str, str, str]]:
                      f"{first10:.0f} / {rescope10:.0f} ms",
                      _met(first10 < 2 * TARGET_FIRST_LOAD_MS and rescope10 < 2 * TARGET_RESCOPE_MS)))
     if "browser_p50_ms" in base:
-        rows.append((f"Browser: navigation to every panel drawn < {TARGET_BROWSER_S:g} s ({label}, p95)",
+        rows.append((f"Browser: page load to every panel drawn < {TARGET_BROWSER_S:g} s ({label}, p95)",
                      f"{base['browser_p95_ms'] / 1000:.2f} s", _met(base["browser_p95_ms"] < TARGET_BROWSER_S * 1000)))
+        rows.append((f"Browser: re-scope click to every panel redrawn < {TARGET_BROWSER_S:g} s ({label}, p95)",
+                     f"{base['rescope_p95_ms'] / 1000:.2f} s", _met(base["rescope_p95_ms"] < TARGET_BROWSER_S * 1000)))
     ref = ten or base
     label = f"scale {ref['scale']:g}"
     rows.append((f"Refresh within {TARGET_SCAN_RATIO:g}× of the scan lower bound ({label})",
@@ -189,10 +191,12 @@ def render(results: dict, plots: list[str], plot_dir: str) -> str:
             warm = next(w for w in s["screen"] if w["case"] == c["case"] and w["state"] == "warm")
             lines.append(f"| {s['scale']:g} | {c['case']} | {c['p50_ms']:.0f} ms | {c['p95_ms']:.0f} ms "
                          f"| {warm['p50_ms']:.0f} ms | {warm['p95_ms']:.0f} ms |")
-    lines += ["", "| scale | browser p50 | browser p95 | worker resident | worker peak |", "|---|---|---|---|---|"]
+    lines += ["", "| scale | page load p50 | page load p95 | re-scope p50 | re-scope p95 | worker resident | worker peak |",
+              "|---|---|---|---|---|---|---|"]
     for s in results["scales"]:
-        browser = (f"{s['browser_p50_ms'] / 1000:.2f} s | {s['browser_p95_ms'] / 1000:.2f} s"
-                   if "browser_p50_ms" in s else "no Chromium | —")
+        browser = (f"{s['browser_p50_ms'] / 1000:.2f} s | {s['browser_p95_ms'] / 1000:.2f} s | "
+                   f"{s['rescope_p50_ms'] / 1000:.2f} s | {s['rescope_p95_ms'] / 1000:.2f} s"
+                   if "browser_p50_ms" in s else "no Chromium | — | — | —")
         lines.append(f"| {s['scale']:g} | {browser} | {s['worker_rss_mib']:.0f} MiB | {s['worker_peak_mib']:.0f} MiB |")
     ing = results["ingest"]
     lines += ["", f"![screen]({plot_dir}/{plots[1]})", "", "## Ingest", "",

@@ -182,11 +182,14 @@ _ALL_DRAWN = """() => {
 
 
 def _browser_times(url: str, runs: int) -> dict:
-    """Milliseconds from navigation start to every panel drawn (graphs and the map), each run in a
-    fresh browser context (nothing cached), over the overview, a theme and a city."""
+    """Milliseconds to every panel drawn (graphs and the map) in headless Chromium:
+    - load: from navigation start, each run in a fresh browser context (nothing cached), over
+      the overview, a theme and a city;
+    - re-scope: from a click on a city in the ranking to the screen redrawn for that city, in
+      the page already open (how a leader moves about the wall)."""
     from playwright.sync_api import sync_playwright
 
-    times = []
+    loads, rescopes = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
@@ -197,13 +200,28 @@ def _browser_times(url: str, runs: int) -> dict:
                     page.goto(url + path)
                     page.wait_for_function(_ALL_DRAWN, timeout=60_000, polling="raf")
                     if n > 0:  # the first round warms the server's per-snapshot results and the OS caches
-                        times.append(page.evaluate("performance.now()"))
+                        loads.append(page.evaluate("performance.now()"))
+                    if path == "/screen" and n > 0:
+                        rescopes.append(_rescope_ms(page))
                     context.close()
         finally:
             browser.close()
-    if not times:
+    if not loads:
         return {}
-    return {"browser_p50_ms": statistics.median(times), "browser_p95_ms": _p95(times), "browser_n": len(times)}
+    return {"browser_p50_ms": statistics.median(loads), "browser_p95_ms": _p95(loads), "browser_n": len(loads),
+            "rescope_p50_ms": statistics.median(rescopes), "rescope_p95_ms": _p95(rescopes)}
+
+
+def _rescope_ms(page) -> float:
+    """Click the last city of the overview's ranking; milliseconds until its screen is drawn."""
+    title = page.inner_text("#screen-title")
+    bar = page.locator("#screen-index-graph .bars path").nth(0).bounding_box()
+    started = page.evaluate("performance.now()")
+    page.mouse.click(bar["x"] + bar["width"] - 8, bar["y"] + bar["height"] / 2)
+    page.wait_for_function(f"""() => {{
+        const t = document.querySelector('#screen-title');
+        return t && t.innerText !== {json.dumps(title)} && ({_ALL_DRAWN})(); }}""", timeout=60_000, polling="raf")
+    return page.evaluate("performance.now()") - started
 
 
 def _p95(values: list[float]) -> float:

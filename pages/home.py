@@ -55,7 +55,7 @@ def _headline_item(row, lang: str):
     badge = html.Span(t("value.provisional", lang), className="badge text-bg-light ms-1") if row.get("provisional") is True else None
     name = row[f"name_{lang}"]
     if row.get("leader"):
-        name = t("value.leader", lang, name=name, leader=row["leader"])
+        name = t("value.leader", lang, name=name, leader=row["leader_en" if lang == "en" else "leader"])
     return html.Div([
         html.Div(name, className="headline-name"),
         html.Div([html.Span(value, className="headline-value"), badge], id=f"home-value-{row['indicator']}"),

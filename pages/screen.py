@@ -54,11 +54,11 @@ def _carousel_href(theme: str, region: str, carousel: str | None) -> str | None:
 def _content(theme: str, region: str, lang: str):
     try:
         snap = current_snapshot()
-        scope = bigscreen.scope_of(snap, region)
+        scope = bigscreen.scope_of(snap, region, lang)
     except NoSnapshot:
         return bigscreen.no_snapshot(lang)
     except KeyError:
-        scope = bigscreen.scope_of(snap, DEFAULT_REGION)
+        scope = bigscreen.scope_of(snap, DEFAULT_REGION, lang)
     return bigscreen.canvas(snap, scope, bigscreen.THEMES[theme], lang)
 
 

@@ -67,7 +67,7 @@ def _render(period: str | None, selected: str | None, frequency: str):
     if period is None or selected is None:
         empty = dbc.Alert(t("index.no_values", lang), color="info")
         return empty, empty, ""
-    name = snap.region_name(selected)
+    name = snap.region_name(selected, lang)
     return (ranking_panel(snap, INDEX, SCOPE, frequency, period, selected, lang, "wfi-ranking-graph"),
             region_panel(snap, INDEX, selected, name, frequency, period, lang),
             t("index.detail", lang, name=name))

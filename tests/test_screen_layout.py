@@ -32,7 +32,7 @@ def _panels(canvas) -> dict[str, tuple[str, str]]:
 
 def _canvas(theme: str = "overview", region: str = "330000", lang: str = "zh"):
     snap = current_snapshot()
-    return bigscreen.canvas(snap, bigscreen.scope_of(snap, region), bigscreen.THEMES[theme], lang)
+    return bigscreen.canvas(snap, bigscreen.scope_of(snap, region, lang), bigscreen.THEMES[theme], lang)
 
 
 @pytest.mark.parametrize("theme", list(bigscreen.THEMES))
@@ -67,3 +67,36 @@ def test_the_screen_reads_the_snapshot_not_the_lake(use_demo_lake, tmp_path, mon
     topics = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-topics-graph")
     assert len(topics.figure["data"][0]["y"]) == 6
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+def test_every_unit_a_definition_uses_has_an_english_form():
+    from cockpit.indicators.definitions import read_systems
+    from cockpit.indicators.units import UNITS_EN
+    from cockpit.ui.format import format_value
+
+    systems, _ = read_systems()
+    units = {i.unit or "" for s in systems for i in s.indicators}
+    assert units - set(UNITS_EN) == set()
+    assert format_value(6.97e4, "亿元", 1, "en") == "¥6.97T"
+    assert format_value(5432.1, "亿元", 1, "en") == "¥543.2B"
+    assert format_value(12.5, "吨/日", 1, "en") == "12.5 t/day"
+    assert format_value(1234, "件", 0, "en") == "1,234"
+
+
+def test_the_english_screen_shows_no_chinese_units(use_demo_lake):
+    import re
+
+    canvas = _canvas(lang="en")
+    tiles = [c for c in _walk(canvas) if (getattr(c, "id", "") or "").startswith("screen-kpi-")]
+    texts = [c.children for c in tiles]
+    assert texts and not [t for t in texts if re.search(r"[件分吨台元]", t)]
+
+
+def test_the_english_screen_names_regions_and_categories_in_english(use_demo_lake):
+    canvas = _canvas(lang="en", region="330100")
+    title = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-title")
+    assert title.children.startswith("Hangzhou")
+    topics = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-topics-graph")
+    assert all(label.isascii() for label in topics.figure["data"][0]["y"])
+    ranking = next(c for c in _walk(_canvas(lang="en")) if getattr(c, "id", None) == "screen-index-graph")
+    assert all(label.isascii() for label in ranking.figure["data"][0]["y"])

@@ -52,6 +52,7 @@ class Column:
     max: float | None = None
     pattern: str | None = None
     unit: str | None = None
+    labels_en: dict[str, str] | None = None  # English for the column's values (categories), where known
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -138,7 +139,8 @@ def _column(raw: object, where: str, problems: list[str]) -> Column | None:
     if ctype not in COLUMN_TYPES:
         problems.append(f"{where}: type {ctype!r} is not one of {', '.join(COLUMN_TYPES)}")
         return None
-    unknown = set(raw) - {"name", "type", "label_zh", "label_en", "required", "allowed", "min", "max", "pattern", "unit"}
+    unknown = set(raw) - {"name", "type", "label_zh", "label_en", "required", "allowed", "min", "max", "pattern", "unit",
+                         "labels_en"}
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     for key in ("label_zh", "label_en"):
@@ -154,11 +156,16 @@ def _column(raw: object, where: str, problems: list[str]) -> Column | None:
     if allowed is not None and not isinstance(allowed, list):
         problems.append(f"{where}: allowed must be a list")
         allowed = None
+    labels_en = raw.get("labels_en")
+    if labels_en is not None and not (isinstance(labels_en, dict)
+                                      and all(isinstance(k, str) and isinstance(v, str) for k, v in labels_en.items())):
+        problems.append(f"{where}: labels_en must map each value to its English label")
+        labels_en = None
     return Column(
         name=str(name), type=ctype, label_zh=str(raw.get("label_zh", name)), label_en=str(raw.get("label_en", name)),
         required=bool(raw.get("required", False)),
         allowed=tuple(str(v) for v in allowed) if allowed is not None else None,
-        min=raw.get("min"), max=raw.get("max"), pattern=pattern, unit=raw.get("unit"),
+        min=raw.get("min"), max=raw.get("max"), pattern=pattern, unit=raw.get("unit"), labels_en=labels_en,
     )
 
 

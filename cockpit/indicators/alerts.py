@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from cockpit.indicators.model import Indicator, Threshold
+from cockpit.indicators.units import unit_label
 
 ALERT_LEVELS = ("province", "city", "county")
 SEVERITY_ORDER = {"alarm": 0, "warning": 1}
@@ -48,7 +49,8 @@ def _observed(group: pd.DataFrame, on: str, frequency: str) -> pd.Series:
     return (group["value"] / before.replace(0, np.nan) - 1) * 100
 
 
-def evaluate_thresholds(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict) -> pd.DataFrame:
+def evaluate_thresholds(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict,
+                        names_en: dict | None = None) -> pd.DataFrame:
     rows = []
     watched = {i: ind for i, ind in indicators.items() if ind.thresholds}
     subset = values[values["indicator"].isin(watched) & values["level"].isin(ALERT_LEVELS)]
@@ -63,7 +65,8 @@ def evaluate_thresholds(values: pd.DataFrame, indicators: dict[str, Indicator], 
             breached, direction, limit = _compare(observed, threshold)
             hits = group[breached.fillna(False) & (group["period_start"] == latest_start)]
             for idx, row in hits.iterrows():
-                rows.append(_alert_row(ind, row, threshold, float(observed[idx]), direction, limit, names))
+                rows.append(_alert_row(ind, row, threshold, float(observed[idx]), direction, limit, names,
+                                       names_en or names))
     if not rows:
         return pd.DataFrame(columns=ALERT_COLUMNS)
     alerts = pd.DataFrame(rows, columns=ALERT_COLUMNS)
@@ -75,20 +78,22 @@ def evaluate_thresholds(values: pd.DataFrame, indicators: dict[str, Indicator], 
 
 
 def _fmt(x: float, unit: str, decimals: int) -> str:
-    return f"{x:.{decimals}f}{unit if unit != '%' else '%'}"
+    return f"{x:.{decimals}f}{unit if unit == '%' or not unit.isascii() else ' ' + unit}".rstrip()
 
 
 def _alert_row(ind: Indicator, row: pd.Series, threshold: Threshold, observed: float, direction: str,
-               limit: float, names: dict) -> dict:
+               limit: float, names: dict, names_en: dict) -> dict:
     region_name = names.get(row["region"], row["region"])
+    region_name_en = names_en.get(row["region"], region_name)
     zh_on, en_on = ON_WORDS[threshold.on]
     unit = ind.unit if threshold.on in ("value", "change") else "%"
     zh_dir = "高于" if direction == "above" else "低于"
     level_zh = "报警" if threshold.severity == "alarm" else "预警"
     text_zh = (f"{region_name}{ind.name_zh}{zh_on}{_fmt(observed, unit, ind.decimals)}，"
                f"{zh_dir}{level_zh}线{_fmt(limit, unit, ind.decimals)}（{row['period']}）")
-    text_en = (f"{region_name}: {ind.name_en}{' ' + en_on if en_on else ''} {_fmt(observed, unit, ind.decimals)}, "
-               f"{direction} the {threshold.severity} line of {_fmt(limit, unit, ind.decimals)} ({row['period']})")
+    unit_en = unit_label(unit, "en")
+    text_en = (f"{region_name_en}: {ind.name_en}{' ' + en_on if en_on else ''} {_fmt(observed, unit_en, ind.decimals)}, "
+               f"{direction} the {threshold.severity} line of {_fmt(limit, unit_en, ind.decimals)} ({row['period']})")
     return {"indicator": ind.id, "system": ind.system, "region": row["region"], "region_name": region_name,
             "level": row["level"], "frequency": row["frequency"], "period": row["period"],
             "period_start": row["period_start"], "severity": threshold.severity, "on": threshold.on,

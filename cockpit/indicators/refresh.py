@@ -192,7 +192,8 @@ def refresh(
             continue
         levels = [lvl for lvl in hierarchy.levels if any(lvl in i.levels for i in batch.indicators)]
         store.add(measures.compute_batch(con, batch, sources[batch.feed], levels, window))
-        breakdowns.append(measures.compute_breakdowns(con, batch, sources[batch.feed], levels))
+        breakdowns.append(_with_english(measures.compute_breakdowns(con, batch, sources[batch.feed], levels),
+                                        contracts.table(batch.feed)))
     sensors = sensor_status(con, lake)
     timings["measures"] = time.perf_counter() - t
 
@@ -219,7 +220,7 @@ def refresh(
     if len(to_compute) < len(indicators) and previous is not None:
         values, composite_parts, explanations, breakdowns = _carry_over(
             previous, set(indicators) - to_compute, values, composite_parts, explanations, breakdowns)
-    alerts = _alerts(values, indicators, names)
+    alerts = _alerts(values, indicators, names, dict(zip(frame["code"], frame["name_en"], strict=True)))
     timings["ranks_alerts"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -240,6 +241,15 @@ def refresh(
     return RefreshReport(snapshot_id=ident, path=final, seconds=time.perf_counter() - started,
                          indicators=len(indicators), values=len(values), computed=sorted(to_compute),
                          copied=sorted(set(indicators) - to_compute), stage_seconds=timings)
+
+
+def _with_english(breakdowns: pd.DataFrame, contract) -> pd.DataFrame:
+    """Categories with their English labels from the feed's contract (`labels_en`), else as they are."""
+    if breakdowns.empty:
+        return breakdowns
+    labels = {(c.name, value): label for c in contract.columns for value, label in (c.labels_en or {}).items()}
+    english = [labels.get((b, c), c) for b, c in zip(breakdowns["breakdown"], breakdowns["category"], strict=True)]
+    return breakdowns.assign(category_en=english)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -406,11 +416,11 @@ def _carry_over(previous: Path, keep: set[str], values, composite_parts, explana
     return values, composite_parts + [old_parts], explanations + [old_expl], breakdowns + [old_breakdowns]
 
 
-def _alerts(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict) -> pd.DataFrame:
+def _alerts(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict, names_en: dict) -> pd.DataFrame:
     """Threshold breaches in each indicator's latest period, with a sentence in both languages."""
     from cockpit.indicators.alerts import evaluate_thresholds
 
-    return evaluate_thresholds(values, indicators, names)
+    return evaluate_thresholds(values, indicators, names, names_en)
 
 
 def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.DataFrame,

@@ -136,14 +136,15 @@ class Snapshot:
         meta["frequency"] = meta["frequencies"].str.split(",").str[0]
         out = meta.merge(latest, on=["indicator", "frequency"], how="left")
         out["leader"] = None
+        out["leader_en"] = None
         # An indicator not defined for the region itself (an index ranking its cities) shows
         # the leader among the region's children instead.
         for idx in out.index[out["value"].isna()]:
             ranking = self.ranking(out.at[idx, "indicator"], region, out.at[idx, "frequency"])
             if len(ranking):
                 top = ranking.iloc[0]
-                out.loc[idx, ["value", "period", "provisional", "leader"]] = [
-                    top["value"], top["period"], top["provisional"], top["name"]]
+                out.loc[idx, ["value", "period", "provisional", "leader", "leader_en"]] = [
+                    top["value"], top["period"], top["provisional"], top["name"], top["name_en"]]
         return out
 
     def series(self, indicator: str, region: str, frequency: str) -> pd.DataFrame:
@@ -154,7 +155,7 @@ class Snapshot:
     def ranking(self, indicator: str, parent: str, frequency: str, period: str | None = None) -> pd.DataFrame:
         """The children of `parent` ranked on an indicator in a period (default: the latest complete
         one), with each one's rank in the period before."""
-        return self._df("""
+        return self._df(f"""
             WITH v AS (SELECT * FROM indicator_values
                        WHERE indicator = ? AND parent = ? AND frequency = ? AND value IS NOT NULL),
                  p AS (SELECT coalesce(?, (SELECT max_by(period, period_start) FROM v WHERE NOT provisional),
@@ -163,7 +164,7 @@ class Snapshot:
                  prev AS (SELECT v.region, v.rank FROM v
                           WHERE v.period_start = (SELECT max(period_start) FROM v
                                                   WHERE period_start < (SELECT min(period_start) FROM cur)))
-            SELECT cur.region, r.name, cur.period, cur.value, cur.rank, cur.peer_count, cur.percentile,
+            SELECT cur.region, r.name, {self._name_en} AS name_en, cur.period, cur.value, cur.rank, cur.peer_count, cur.percentile,
                    cur.provisional, prev.rank AS previous_rank
             FROM cur JOIN regions AS r ON r.code = cur.region LEFT JOIN prev USING (region)
             ORDER BY cur.rank NULLS LAST, cur.value DESC""", [indicator, parent, frequency, period])
@@ -183,15 +184,15 @@ class Snapshot:
 
     def breakdown(self, indicator: str, region: str, frequency: str, limit: int = 6) -> pd.DataFrame:
         """An indicator split by category (its measure's `breakdown`) at a region in its latest
-        complete period, largest first: category, value, period."""
+        complete period, largest first: category (and category_en), value, period."""
         return self._df("""
-            WITH b AS (SELECT b.category, b.value, v.period, v.period_start, v.provisional
+            WITH b AS (SELECT b.category, b.category_en, b.value, v.period, v.period_start, v.provisional
                        FROM breakdowns AS b JOIN indicator_values AS v
                          ON v.indicator = b.indicator AND v.region = b.region AND v.frequency = b.frequency
                         AND v.period_start = b.period_start AND v.level = b.level
                        WHERE b.indicator = ? AND b.region = ? AND b.frequency = ?),
                  p AS (SELECT coalesce(max(period_start) FILTER (WHERE NOT provisional), max(period_start)) AS s FROM b)
-            SELECT category, value, period FROM b JOIN p ON b.period_start = p.s
+            SELECT category, category_en, value, period FROM b JOIN p ON b.period_start = p.s
             ORDER BY value DESC, category LIMIT ?""", [indicator, region, frequency, limit])
 
     def sensor_points(self, area: str) -> pd.DataFrame:
@@ -245,7 +246,8 @@ class Snapshot:
 
     def region(self, code: str) -> dict:
         """A region's code, name, level and parent; KeyError for a code the snapshot does not hold."""
-        df = self._df("SELECT code, name, level, parent_code FROM regions WHERE code = ?", [code])
+        df = self._df(f"SELECT code, name, {self._name_en} AS name_en, level, parent_code FROM regions AS r WHERE code = ?",
+                      [code])
         if df.empty:
             raise KeyError(f"unknown region code {code!r}")
         return df.iloc[0].to_dict()
@@ -276,9 +278,15 @@ class Snapshot:
         ends = [late[f] for f in set(read) if f in late]
         return min(ends) if ends else None
 
-    def region_name(self, region: str) -> str:
-        df = self._df("SELECT name FROM regions WHERE code = ?", [region])
-        return region if df.empty else str(df["name"].iloc[0])
+    def region_name(self, region: str, lang: str = "zh") -> str:
+        df = self._df(f"SELECT name, {self._name_en} AS name_en FROM regions AS r WHERE code = ?", [region])
+        return region if df.empty else str(df["name_en" if lang == "en" else "name"].iloc[0])
+
+    @property
+    def _name_en(self) -> str:
+        """The English-name column (snapshots written before regions had one: the Chinese name)."""
+        columns = self._df("SELECT column_name FROM information_schema.columns WHERE table_name = 'regions'")
+        return "r.name_en" if "name_en" in set(columns["column_name"]) else "r.name"
 
     def alerts(self, limit: int = 50, within: str | None = None) -> pd.DataFrame:
         """Threshold breaches, most severe and newest first; `within` keeps a region and those below it."""

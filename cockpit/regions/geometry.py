@@ -103,7 +103,7 @@ class RegionGeometry:
             geom = shapely.set_precision(self.shape(code), 10 ** -precision)
             features.append({
                 "type": "Feature",
-                "properties": {"code": code, "name": region.name, "level": region.level,
+                "properties": {"code": code, "name": region.name, "name_en": region.name_en, "level": region.level,
                                "source": self.source(region.level)},
                 "geometry": mapping(geom),
             })

@@ -1,6 +1,6 @@
 """The administrative hierarchy: province → city → county → street → community → grid.
 
-Loaded from CSV files (columns code, name, level, parent_code, lon, lat), so a deployment swaps
+Loaded from CSV files (columns code, name, level, parent_code, lon, lat; optional name_en), so a deployment swaps
 in another province, a single city, or any set of peer units without code changes. A hierarchy
 may use fewer levels than the six the cockpit knows; levels keep their order.
 """
@@ -53,10 +53,14 @@ class Region:
     parent_code: str | None
     lon: float
     lat: float
+    name_en: str = ""  # the English name (file column name_en); the Chinese one when a file has none
 
     @property
     def depth(self) -> int:
         return LEVELS.index(self.level)
+
+    def label(self, lang: str) -> str:
+        return self.name_en if lang == "en" and self.name_en else self.name
 
 
 class Hierarchy:
@@ -186,12 +190,13 @@ class Hierarchy:
     def _build_frame(self) -> pd.DataFrame:
         rows = []
         for region in self._by_code.values():
-            row = {"code": region.code, "name": region.name, "level": region.level,
+            row = {"code": region.code, "name": region.name, "name_en": region.name_en or region.name,
+                   "level": region.level,
                    "parent_code": region.parent_code, "lon": region.lon, "lat": region.lat}
             for ancestor in [region, *self.ancestors(region.code)]:
                 row[f"{ancestor.level}_code"] = ancestor.code
             rows.append(row)
-        columns = ["code", "name", "level", "parent_code", "lon", "lat"] + [f"{lvl}_code" for lvl in self.levels]
+        columns = ["code", "name", "name_en", "level", "parent_code", "lon", "lat"] + [f"{lvl}_code" for lvl in self.levels]
         return pd.DataFrame(rows, columns=columns)
 
 
@@ -223,8 +228,9 @@ def _read_csv(path: Path) -> Iterator[Region]:
                 lon, lat = float(row["lon"]), float(row["lat"])
             except ValueError:
                 raise HierarchyError(f"{path}, line {line}: lon/lat {row['lon']!r}, {row['lat']!r} are not numbers") from None
-            yield Region(code=code, name=row["name"].strip(), level=level,
-                         parent_code=(row["parent_code"] or "").strip() or None, lon=lon, lat=lat)
+            name = row["name"].strip()
+            yield Region(code=code, name=name, level=level, parent_code=(row["parent_code"] or "").strip() or None,
+                         lon=lon, lat=lat, name_en=(row.get("name_en") or "").strip() or name)
 
 
 def hierarchy_files(directory: Path | None = None) -> list[Path]:

@@ -24,6 +24,7 @@ import shapely
 from cockpit.config import paths
 from cockpit.regions.geometry import county_shapes, voronoi_cells
 from cockpit.regions.hierarchy import Hierarchy, hierarchy_files
+from cockpit.regions.names import english_name
 
 SEED = 20261125
 OUTPUT_NAME = "zhejiang-subcounty-demo.csv"
@@ -106,7 +107,7 @@ def synthesize(real: Hierarchy, seed: int = SEED) -> list[list[object]]:
                 town_seq += 1
                 name = street_names[i] + ("乡" if (not urban and rng.random() < 0.15) else "镇")
             x, y = street_points[i]
-            rows.append([code, name, "street", county.code, round(x, 5), round(y, 5)])
+            rows.append([code, name, english_name(name), "street", county.code, round(x, 5), round(y, 5)])
             n_comm = int(rng.integers(6, 15))
             comm_points = _points_in(street_cells[i], n_comm, rng)
             comm_cells = voronoi_cells(comm_points, street_cells[i])
@@ -117,12 +118,13 @@ def synthesize(real: Hierarchy, seed: int = SEED) -> list[list[object]]:
                 ccode = f"{code}{(j + 1) if shequ else (200 + j):03d}"
                 cname = comm_names[j] + ("社区" if shequ else "村")
                 cx, cy = comm_points[j]
-                rows.append([ccode, cname, "community", code, round(cx, 5), round(cy, 5)])
+                rows.append([ccode, cname, english_name(cname), "community", code, round(cx, 5), round(cy, 5)])
                 n_grid = int(rng.integers(3, 7) if shequ else rng.integers(1, 4))
                 grid_points = _points_in(comm_cells[j], n_grid, rng)
                 for k in range(n_grid):
                     gx, gy = grid_points[k]
-                    rows.append([f"{ccode}{k + 1:03d}", f"第{k + 1}网格", "grid", ccode, round(gx, 6), round(gy, 6)])
+                    rows.append([f"{ccode}{k + 1:03d}", f"第{k + 1}网格", f"Grid {k + 1}", "grid", ccode,
+                                 round(gx, 6), round(gy, 6)])
     return rows
 
 
@@ -135,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     tmp = out.with_suffix(".tmp")
     with tmp.open("w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
-        writer.writerow(["code", "name", "level", "parent_code", "lon", "lat"])
+        writer.writerow(["code", "name", "name_en", "level", "parent_code", "lon", "lat"])
         writer.writerows(rows)
     tmp.replace(out)
     print(f"{len(rows)} sub-county regions written to {out}", file=sys.stderr)

@@ -15,6 +15,7 @@ import pandas as pd
 from dash import dcc, html
 
 from cockpit.config import now
+from cockpit.indicators.units import unit_label
 from cockpit.query.lake import demo_info
 from cockpit.query.snapshot import Snapshot
 from cockpit.ui import screen_charts as charts
@@ -34,9 +35,15 @@ class Scope:
     parent: str | None
 
 
-def scope_of(snap: Snapshot, code: str) -> Scope:
+def scope_of(snap: Snapshot, code: str, lang: str = "zh") -> Scope:
     row = snap.region(code)
-    return Scope(code=row["code"], name=row["name"], level=row["level"], parent=row["parent_code"])
+    return Scope(code=row["code"], name=row["name_en" if lang == "en" else "name"], level=row["level"],
+                 parent=row["parent_code"])
+
+
+def _named(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A ranking with its `name` column in the reader's language."""
+    return ranking.assign(name=ranking["name_en"]) if lang == "en" and "name_en" in ranking else ranking
 
 
 def panel(title: str, body, panel_id: str, note: str | None = None, height: int | None = None,
@@ -138,7 +145,7 @@ def _year_before(snap: Snapshot, ident: str, region: str, frequency: str, period
 
 
 def _index_tile(snap: Snapshot, scope: Scope, ident: str, frequency: str, name: str, m, lang: str):
-    ranking = snap.ranking(ident, scope.code, frequency)
+    ranking = _named(snap.ranking(ident, scope.code, frequency), lang)
     if ranking.empty:
         return None
     top = ranking.iloc[0]
@@ -182,12 +189,12 @@ def economy_panel(snap: Snapshot, scope: Scope, lang: str):
 def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
     parent = scope.code if scope.level == "province" else (scope.parent if scope.level in ("city", "county") else None)
     children = snap.ranking(INDEX, scope.code, "month") if scope.level != "county" else pd.DataFrame()
-    ranking = children if len(children) else snap.ranking(INDEX, parent, "month")
+    ranking = _named(children if len(children) else snap.ranking(INDEX, parent, "month"), lang)
     if ranking.empty:
         return panel(t("index.title", lang), html.Div(t("index.no_values", lang), className="bs-empty"),
                      "screen-index", None, 340)
     meta = snap.indicator(INDEX)
-    figure = charts.ranking_bars(ranking, scope.code, meta["unit"], meta["decimals"], 284)
+    figure = charts.ranking_bars(ranking, scope.code, unit_label(meta["unit"], lang), meta["decimals"], 284)
     return panel(t("index.title", lang), _graph(figure, "screen-index-graph"), "screen-index",
                  t("screen.period", lang, period=ranking["period"].iloc[0]), 340, _late(snap, [INDEX]), lang)
 
@@ -197,7 +204,7 @@ def index_radar_panel(snap: Snapshot, scope: Scope, lang: str):
     periods = snap.periods(INDEX, "month")
     dims = snap.children_values(INDEX, region, "month", periods[0]) if periods else pd.DataFrame()
     if dims.empty or dims["score"].isna().all():  # the province itself has no index: show the leader
-        ranking = snap.ranking(INDEX, region, "month")
+        ranking = _named(snap.ranking(INDEX, region, "month"), lang)
         if ranking.empty:
             return panel(t("screen.index_dimensions", lang, name=name), html.Div(), "screen-radar", None, 264)
         region, name = ranking["region"].iloc[0], ranking["name"].iloc[0]
@@ -214,6 +221,8 @@ def hotline_panels(snap: Snapshot, scope: Scope, lang: str):
     funnel_steps = [(t(label, lang), latest.loc[s, "value"]) for s, label in steps.items() if s in latest.index]
     period = latest["period"].iloc[0] if len(latest) else ""
     categories = snap.breakdown("hotline_orders", scope.code, "month")
+    if lang == "en":
+        categories = categories.assign(category=categories["category_en"])
     topics_period = categories["period"].iloc[0] if len(categories) else ""
     return [
         panel(t("screen.hotline_funnel", lang), _graph(charts.funnel(funnel_steps, 226), "screen-funnel-graph"),
@@ -269,10 +278,13 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, f
     points = [{"lon": r.lon, "lat": r.lat, "name": f"{r.sensor_type} {r.sensor_id}", "alarm": bool(r.alarm)}
               for r in sensors.itertuples()]
     geojson = RegionGeometry(hierarchy).children_geojson(area)
+    if lang == "en":
+        for feature in geojson["features"]:
+            feature["properties"]["name"] = feature["properties"].get("name_en") or feature["properties"]["name"]
     component = region_map("screen-map", geojson, values, unit=meta["unit"], label=meta[f"name_{lang}"], lang=lang,
                            highlight=scope.code if scope.code != area else None, points=points, height=584,
                            decimals=int(meta["decimals"]))
-    name = snap.region_name(area)
+    name = snap.region_name(area, lang)
     note = t("screen.period", lang, period=ranking["period"].iloc[0]) if len(ranking) else None
     title = t("screen.map_of", lang, name=name, indicator=meta[f"name_{lang}"])
     return panel(title, component, "screen-map-panel", note, 640, _late(snap, [indicator]), lang)
@@ -287,7 +299,7 @@ def trend_panel(snap: Snapshot, scope: Scope, lang: str, indicators: list[str], 
         df = snap.series(ident, scope.code, frequency)
         series[meta.loc[ident, f"name_{lang}"]] = df[~df["provisional"]].tail(18 if frequency == "month" else 12)
         units.add(meta.loc[ident, "unit"])
-    unit = units.pop() if len(units) == 1 else ""
+    unit = unit_label(units.pop(), lang) if len(units) == 1 else ""
     body = _graph(charts.trend_lines(series, unit, height - 60), f"{panel_id}-graph")
     return panel(t(title_key, lang), body, panel_id, unit or None, height, _late(snap, indicators), lang)
 
@@ -299,12 +311,13 @@ def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequ
     ranking = snap.ranking(indicator, scope.code, frequency)
     if ranking.empty and scope.parent:
         ranking = snap.ranking(indicator, scope.parent, frequency)
-    ranking = ranking.dropna(subset=["rank"]).head(11)
+    ranking = _named(ranking.dropna(subset=["rank"]).head(11), lang)
     title = t("screen.ranking_of", lang, indicator=meta[f"name_{lang}"])
     if ranking.empty:
         return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height)
-    figure = charts.ranking_bars(ranking, scope.code, meta["unit"], int(meta["decimals"]), height - 64)
-    note = f"{ranking['period'].iloc[0]} · {meta['unit']}" if meta["unit"] else ranking["period"].iloc[0]
+    unit = unit_label(meta["unit"], lang)
+    figure = charts.ranking_bars(ranking, scope.code, unit, int(meta["decimals"]), height - 64)
+    note = f"{ranking['period'].iloc[0]} · {unit}" if unit else ranking["period"].iloc[0]
     return panel(title, _graph(figure, f"{panel_id}-graph"), panel_id, note, height, _late(snap, [indicator]), lang)
 
 

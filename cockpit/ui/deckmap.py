@@ -59,6 +59,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from cockpit.indicators.units import unit_label
 from cockpit.ui.format import format_value
 
 # deep blue → blue → cyan → bright cyan (low → high)
@@ -72,8 +73,10 @@ LABEL_COLOUR = (232, 244, 255, 255)
 LABEL_OUTLINE = (5, 13, 31, 235)
 POINT_COLOUR = (46, 230, 168, 235)
 ALARM_COLOUR = (255, 77, 79, 255)
-FONT_FAMILY = ('"Noto Sans SC", "Source Han Sans SC", "PingFang SC", "Microsoft YaHei", '
-               '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif')
+# Latin fonts first: Latin letters of CJK fonts (WenQuanYi's J) overhang their cell in deck.gl's
+# glyph atlas and lose a stroke; the CJK fonts after them draw the Chinese names.
+FONT_FAMILY = ('"Segoe UI", Arial, "DejaVu Sans", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
+               '"Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif')
 
 TEXTS: dict[str, dict[str, str]] = {
     "no_data": {"zh": "暂无数据", "en": "no data"},
@@ -248,7 +251,7 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
     layers.append(pdk.Layer(
         "TextLayer", [], id="labels", pickable=False, get_position="position", get_text="name",
         character_set=pdk.types.String("auto"), font_family=pdk.types.String(FONT_FAMILY),
-        font_settings={"sdf": True, "fontSize": 48, "buffer": 6}, get_size=15,
+        font_settings={"sdf": True, "fontSize": 48, "buffer": 12}, get_size=15,
         size_units=pdk.types.String("pixels"), get_color=list(LABEL_COLOUR),
         outline_width=3, outline_color=list(LABEL_OUTLINE),
         get_text_anchor=pdk.types.String("middle"), get_alignment_baseline=pdk.types.String("center"),
@@ -302,7 +305,7 @@ _NOTICE_STYLE = {
 
 
 def _legend(legend: dict) -> html.Div:
-    unit = legend["unit"]
+    unit = unit_label(legend["unit"], legend["lang"])
     title = legend["label"] + ((f"（{unit}）" if legend["lang"] == "zh" else f" ({unit})") if unit else "")
     return html.Div(className="deckmap-legend", style=_LEGEND_STYLE, children=[
         html.Div(title, className="deckmap-legend-title"),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pandas as pd
 
+from cockpit.indicators.units import unit_label
+
 
 def format_time(value: object, column_type: str | None) -> str:
     """A data time at the precision its column carries: 2026-11-25 04:00, 2026-11, 2026Q4, 2026."""
@@ -26,19 +28,21 @@ def format_value(value: object, unit: str, decimals: int = 1, lang: str = "zh") 
     if value is None or pd.isna(value):
         return "—"
     x = float(value)
+    if unit == "亿元" and lang == "en":  # 1 亿 = 100 million: English readers count in billions
+        return f"¥{x / 10_000:,.2f}T" if abs(x) >= 10_000 else f"¥{x / 10:,.{max(int(decimals), 1)}f}B"
     if unit == "亿元" and abs(x) >= 10_000:
-        return f"{x / 10_000:,.2f}万亿元" if lang == "zh" else f"{x / 10_000:,.2f} trillion yuan"
+        return f"{x / 10_000:,.2f}万亿元"
     if unit != "%" and abs(x) >= 100_000:  # large counts: 万 and 亿 in Chinese, M and B in English
         if lang == "zh":
             scaled = f"{x / 1e8:,.2f}亿" if abs(x) >= 1e8 else f"{x / 1e4:,.1f}万"
         else:
             scaled = f"{x / 1e9:,.2f}B" if abs(x) >= 1e9 else f"{x / 1e6:,.2f}M"
-        return f"{scaled} {unit}".rstrip()
+        return f"{scaled} {unit_label(unit, lang)}".rstrip()
     digits = max(int(decimals), 0)
     text = f"{x:,.{digits}f}"
     if unit == "%":
         return text + "%"
-    return f"{text} {unit}".rstrip()
+    return f"{text} {unit_label(unit, lang)}".rstrip()
 
 
 def change_class(current: object, previous: object, polarity: str) -> str:

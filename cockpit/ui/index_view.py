@@ -23,6 +23,8 @@ def ranking_panel(snap: Snapshot, index: str, parent: str, frequency: str, perio
                   lang: str, graph_id: str):
     meta = snap.indicator(index)
     ranking = snap.ranking(index, parent, frequency, period)
+    if lang == "en":
+        ranking = ranking.assign(name=ranking["name_en"])
     if ranking.empty:
         return dbc.Alert(t("index.no_values", lang), color="info")
     table = dbc.Table([

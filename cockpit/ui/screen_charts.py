@@ -37,13 +37,14 @@ def _values(series: pd.Series) -> list:
 def trend_lines(series: dict[str, pd.DataFrame], unit: str, height: int) -> dict:
     """Several series over time, named in a one-line legend above the plot."""
     traces = []
+    suffix = unit if unit in ("", "%") or not unit.isascii() else f" {unit}"
     for (label, df), colour in zip(series.items(), PALETTE, strict=False):
         if df.empty:
             continue
         last = df.iloc[-1]
         traces.append({"type": "scatter", "x": df["period"].tolist(), "y": _values(df["value"]), "mode": "lines",
-                       "name": f"{label} {last['value']:.1f}{unit}", "line": {"color": colour, "width": 2.5},
-                       "hovertemplate": f"{label} %{{x}}: %{{y:.1f}}{unit}<extra></extra>"})
+                       "name": f"{label} {last['value']:.1f}{suffix}", "line": {"color": colour, "width": 2.5},
+                       "hovertemplate": f"{label} %{{x}}: %{{y:.1f}}{suffix}<extra></extra>"})
     return _dark(traces, height, {"l": 8, "r": 16, "t": 30, "b": 8}, xaxis={"type": "category", "nticks": 6},
                  showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
                                           "font": {"size": 13, "color": TEXT}, "bgcolor": "rgba(0,0,0,0)"})
@@ -65,7 +66,9 @@ def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimal
 
 
 def radar(dimensions: pd.DataFrame, lang: str, height: int) -> dict:
-    names = dimensions[f"name_{lang}"].str.replace("治理", "", regex=False).tolist()
+    # short axis labels: the dimension without its "management" word (治理), which they all share
+    names = dimensions[f"name_{lang}"].str.replace("治理", "", regex=False).str.replace(" management", "", regex=False)
+    names = names.tolist()
     scores = [float(s) for s in dimensions["score"].fillna(0)]
     trace = {"type": "scatterpolar", "r": scores + scores[:1], "theta": names + names[:1], "fill": "toself",
              "line": {"color": CYAN}, "fillcolor": "rgba(34, 211, 238, 0.25)",
@@ -74,7 +77,8 @@ def radar(dimensions: pd.DataFrame, lang: str, height: int) -> dict:
              "radialaxis": {"range": [0, 100], "gridcolor": GRID, "linecolor": GRID, "ticks": "",
                             "showticklabels": False},
              "angularaxis": {"gridcolor": GRID, "linecolor": GRID, "ticks": "", "tickfont": {"size": 12, "color": TEXT}}}
-    return _dark([trace], height, {"l": 50, "r": 50, "t": 20, "b": 20}, polar=polar)
+    side = 80 if lang == "en" else 50  # English labels are longer
+    return _dark([trace], height, {"l": side, "r": side, "t": 20, "b": 20}, polar=polar)
 
 
 def funnel(steps: list[tuple[str, float]], height: int) -> dict:
