@@ -42,10 +42,11 @@ Rules of the engine this follows, beyond the formulas themselves:
   row exists where any of its inputs has one, so a month without data gets no value even if
   the year so far has some;
 - stocks (facility capacity, certified cells) are running totals over all history, on every
-  month from the first to the last month the event feeds cover (population's first year
-  included), for every region that has any; a capacity of a kind a region has none of is 0, not
-  missing. The engine spans that window over the feeds of every system; the feeds of this slice
-  give the same values in every month it publishes;
+  month from the first to the last month the event feeds cover (yearly population does not
+  widen that window), for every region that has any; a capacity of a kind a region has none of
+  is 0, and a capacity match (hazardous-waste plants, construction-waste sites) has no value
+  where that capacity is 0. The engine spans that window over the event feeds of every system;
+  the feeds of this slice give the same values in every month it publishes;
 - a composite has a row where at least one child has a value; min-max compares the cities that
   have a value, and all-equal peers all score 100.
 """
@@ -172,7 +173,7 @@ def hotline_assessment(orders: pd.DataFrame, last_month: pd.Timestamp) -> pd.Dat
         "rated": orders["satisfaction"].isin(RATED),
         "satisfied": orders["satisfaction"].isin(SATISFIED),
         "revisit_required": revisit_required & closed,
-        "revisited": revisit_required & orders["revisit_done"].eq(True),
+        "revisited": revisit_required & closed & orders["revisit_done"].eq(True),
     }).astype("int64")
     # counted in the month the order was due
     due = pd.DataFrame({
@@ -370,7 +371,7 @@ def waste_free_indicators(w: pd.DataFrame) -> pd.DataFrame:
     out["wfi_ind_utilisation_rate"] = rate("wfi_ind_utilised_tons", "wfi_ind_tons").where(created)
     out["wfi_ind_landfill_storage_share"] = rate("wfi_ind_landfill_storage_tons", "wfi_ind_tons").where(created)
     # 2 hazardous
-    out["wfi_haz_capacity_match"] = (w["wfi_haz_capacity_tpd"] * y["wfi_period_days"]
+    out["wfi_haz_capacity_match"] = (nullif_zero(w["wfi_haz_capacity_tpd"]) * y["wfi_period_days"]
                                      / nullif_zero(y["wfi_haz_tons"])).where(stocks | created)
     out["wfi_haz_on_time_receipt_rate"] = rate("wfi_haz_received_on_time", "wfi_haz_due").where(due)
     out["wfi_haz_overdue_per_100_producers"] = (100.0 * (y["wfi_haz_due"] - y["wfi_haz_received_on_time"])
@@ -382,7 +383,7 @@ def waste_free_indicators(w: pd.DataFrame) -> pd.DataFrame:
     out["wfi_hh_landfill_share"] = rate("wfi_hh_landfilled_tons", "wfi_hh_tons").where(created)
     # 4 construction
     out["wfi_con_utilisation_rate"] = rate("wfi_con_utilised_tons", "wfi_con_tons").where(created)
-    out["wfi_con_capacity_match"] = (w["wfi_con_capacity_tpd"] * y["wfi_period_days"]
+    out["wfi_con_capacity_match"] = (nullif_zero(w["wfi_con_capacity_tpd"]) * y["wfi_period_days"]
                                      / nullif_zero(y["wfi_con_tons"])).where(stocks | created)
     out["wfi_con_networked_capacity_share"] = (
         100.0 * coalesce_zero(w["wfi_con_capacity_networked_tpd"]) / nullif_zero(w["wfi_con_capacity_tpd"])
@@ -568,16 +569,14 @@ def read_feeds(lake_dir: Path) -> dict[str, pd.DataFrame]:
 
 def data_months(feeds: dict[str, pd.DataFrame]) -> tuple[dict[str, pd.Timestamp], tuple[pd.Timestamp, pd.Timestamp]]:
     """The month of each event feed's latest data (read from all its rows, as the engine does), and
-    the window of months the event feeds cover, for the stocks."""
+    the window of months the event feeds cover, for the stocks. Population, a yearly figure, is
+    no event feed: its years do not widen the window."""
     times = {"hotline_orders": "created_at", "waste_manifests": "created_at", "waste_free_cells": "certified_on",
              "economy_monthly": "month"}
     firsts, lasts = {}, {}
     for feed, column in times.items():
         firsts[feed], lasts[feed] = month_of(feeds[feed][column].agg(["min", "max"]))
-    years = feeds["population_annual"]["year"]
-    window = (min([*firsts.values(), pd.Timestamp(int(years.min()), 1, 1)]),
-              max([*lasts.values(), pd.Timestamp(int(years.max()), 12, 1)]))
-    return lasts, window
+    return lasts, (min(firsts.values()), max(lasts.values()))
 
 
 def compute(lake_dir: Path) -> pd.DataFrame:

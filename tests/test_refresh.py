@@ -4,7 +4,8 @@ Lake: monthly retail sales for three counties, Jan 2025 – Mar 2026:
   上城区 330102 (杭州): 10 a month in 2025, 12 in 2026
   拱墅区 330105 (杭州): 20 a month in 2025, 21 in 2026
   海曙区 330203 (宁波):  5 a month in 2025,  6 in 2026
-New market entities: 1 a month in every county. Population 2025: 100, 200, 50 (万人).
+New market entities: 1 a month in every county. Population 2025: 100, 200, 50 (万人); 2024: 90,
+  190, 45 (a yearly reference figure from before the event data begins).
 Sensors at 上城区 installed 2020-05-10 and 2025-02-03 (a stock, no event since).
 Service cases: March 2026 上城区 3 cases, 2 online; 拱墅区 1 case, not online; 1 April 海曙区 1 online.
   Items: 上城区 营业执照 ×2 and 食品经营许可 ×1, 拱墅区 营业执照, 海曙区 社保 (the breakdown's categories).
@@ -98,8 +99,8 @@ def world(tmp_path_factory) -> dict[str, Path]:
         monthly[column] = 1.0
     ingest_frame("economy_monthly", monthly, source="fixture", lake_dir=lake)
     ingest_frame("population_annual", pd.DataFrame({
-        "region_code": ["330102", "330105", "330203"], "year": [2025, 2025, 2025],
-        "resident_population": [100.0, 200.0, 50.0], "urbanization_rate": [80.0, 80.0, 80.0]}),
+        "region_code": ["330102", "330105", "330203"] * 2, "year": [2025, 2025, 2025, 2024, 2024, 2024],
+        "resident_population": [100.0, 200.0, 50.0, 90.0, 190.0, 45.0], "urbanization_rate": 80.0}),
         source="fixture", lake_dir=lake)
     ingest_frame("iot_sensors", pd.DataFrame({
         "sensor_id": ["S1", "S2"], "sensor_type": "水位", "region_code": "330102", "lon": 120.2, "lat": 30.2,
@@ -172,15 +173,44 @@ def test_running_totals_and_yearly_references(published):
     assert value(published, "entities_total", "330100", "2025-03") == 6  # 2 counties × 3 months
     assert value(published, "entities_total", "330000", "2026-03") == 45  # 3 × 15
     # a stock counts all history, is reported over the data window (Jan 2025 – Apr 2026), and
-    # runs on to the window's end although nothing was installed after February 2025
+    # runs on to the window's end although nothing was installed after February 2025; the 2024
+    # population, a yearly reference figure, does not widen the window back to January 2024
     assert value(published, "sensors", "330102", "2025-01") == 1
     assert value(published, "sensors", "330102", "2026-04") == 2
-    df = published._df("SELECT min(period) AS first FROM indicator_values WHERE indicator = 'sensors'")
-    assert df["first"].iloc[0] == "2025-01"
+    df = published._df("SELECT min(period) AS first, max(period) AS last, count(*) AS n FROM indicator_values "
+                       "WHERE indicator = 'sensors' AND region = '330102'")
+    assert (df["first"].iloc[0], df["last"].iloc[0], df["n"].iloc[0]) == ("2025-01", "2026-04", 16)
+    assert value(published, "pop", "330100", "2024", "year") == 280  # the 2024 figure itself is there
     # 2026 has no population yet: the 2025 figure is used as of the year
     assert value(published, "retail_per_capita", "330100", "2026-03") == pytest.approx(33 * 10000 / 300)
     assert value(published, "retail_per_capita", "330203", "2025-06") == pytest.approx(5 * 10000 / 50)
 
+
+
+def test_yearly_figures_do_not_widen_the_stock_window(tmp_path):
+    """Stocks are reported over the months the event feeds cover: population years before or
+    after them (2024 … 2027 around Jan – Mar 2025) widen the window at neither end; only without
+    any other feed do their years make it."""
+    from cockpit.feeds.contracts import load_contracts
+
+    lake = tmp_path / "lake"
+    ingest_frame("population_annual", pd.DataFrame({
+        "region_code": "330102", "year": [2024, 2025, 2026, 2027], "resident_population": 100.0}),
+        source="fixture", lake_dir=lake)
+    contracts = load_contracts()
+
+    def window(feeds: list[str]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
+        con = engine.sandbox(lake)
+        sources = engine.feed_sources(lake, feeds)
+        return engine._data_window(con, contracts, sources, engine._feed_as_of(con, contracts, sources))
+
+    last_instant = pd.Timedelta(microseconds=1)
+    assert window(["population_annual"]) == (pd.Timestamp(2024, 1, 1), pd.Timestamp(2028, 1, 1) - last_instant)
+    ingest_frame("economy_monthly", pd.DataFrame({
+        "region_code": "330102", "month": [date(2025, m, 1) for m in (1, 2, 3)], "retail_sales": 1.0}),
+        source="fixture", lake_dir=lake)
+    assert window(["population_annual", "economy_monthly"]) == (pd.Timestamp(2025, 1, 1),
+                                                                pd.Timestamp(2025, 4, 1) - last_instant)
 
 def test_periods_flags_ranks_and_alerts(published):
     df = published._df("SELECT period, provisional FROM indicator_values WHERE indicator = 'retail' "
@@ -320,3 +350,27 @@ def test_a_refresh_killed_mid_way_changes_nothing_users_see(world, published):
     assert snapshot.current_id(world["snapshots"]) == before
     current = Snapshot(snapshot.current_path(world["snapshots"]))
     assert value(current, "retail", "330000", "2026-03") == 39
+
+
+def test_return_visit_rate_counts_the_same_closed_orders_above_and_below(tmp_path):
+    """indicators/hotline.yaml as shipped, on five orders of 上城区 in March 2026: two closed orders
+    required a return visit and one of them was reached, so 50 %. A visit recorded on a returned
+    or an open order (as a feed may carry) is not in the denominator, so not in the numerator."""
+    from cockpit.indicators.definitions import indicator_dir
+
+    defs, lake = tmp_path / "indicators", tmp_path / "lake"
+    defs.mkdir()
+    (defs / "hotline.yaml").write_text((indicator_dir() / "hotline.yaml").read_text(encoding="utf-8"),
+                                       encoding="utf-8")
+    ingest_frame("hotline_orders", pd.DataFrame({
+        "order_id": ["a", "b", "c", "d", "e"], "channel": "电话", "appeal_type": "投诉", "category_l1": "城乡建设",
+        "region_code": "330102", "created_at": [datetime(2026, 3, d, 9) for d in (2, 3, 4, 5, 6)],
+        "status": ["已办结", "已办结", "已办结", "已退回", "办理中"],
+        "revisit_required": [True, True, False, True, True],
+        "revisit_done": [True, False, None, True, True]}), source="fixture", lake_dir=lake)
+    report = engine.refresh(lake_dir=lake, snapshot_dir=tmp_path / "snapshots", definitions_dir=defs)
+    snap = Snapshot(report.path)
+    assert value(snap, "hotline_revisit_required", "330102", "2026-03") == 2  # a, b
+    assert value(snap, "hotline_revisited", "330102", "2026-03") == 1  # a (not d, e)
+    assert value(snap, "hotline_revisit_rate", "330102", "2026-03") == 50
+    assert value(snap, "hotline_revisit_rate", "330000", "2026", "year") == 50

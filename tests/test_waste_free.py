@@ -304,3 +304,44 @@ def test_no_values_before_the_platform_records(con):
                              AND indicator NOT LIKE '%\\_tpd' ESCAPE '\\' AND indicator NOT LIKE '%\\_count' ESCAPE '\\'""",
                         [SYSTEM, pd.Timestamp(first_manifest).replace(month=1, day=1).date()]).df()
     assert early.empty, f"values before the records begin: {sorted(early['indicator'])}"
+
+
+def test_stocks_begin_with_the_event_data_not_with_the_population_years(con):
+    """Monthly stocks (facility capacity, cells) and what is built on them start in the first
+    month of the event feeds: the population of an earlier year is a yearly reference figure and
+    adds no months of stocks, nor of empty capacity indicators, before the records begin."""
+    first_event = con.execute("""SELECT min(period_start) FROM indicator_values
+                                 WHERE indicator = 'wfi_period_days' AND frequency = 'month'""").fetchone()[0]
+    first_population = con.execute("""SELECT min(period_start) FROM indicator_values
+                                      WHERE indicator = 'population'""").fetchone()[0]
+    assert first_population < first_event, "the demo's population begins a year before its events"
+    early = con.execute("""SELECT indicator, count(*) AS n FROM indicator_values
+                           WHERE system = ? AND frequency = 'month' AND period_start < ?
+                           GROUP BY indicator ORDER BY indicator""", [SYSTEM, first_event]).df()
+    assert early.empty, f"monthly rows before the first month of data: {dict(zip(early['indicator'], early['n']))}"
+
+
+@pytest.mark.parametrize(("capacity", "match", "dimension"), [
+    ("wfi_haz_capacity_tpd", "wfi_haz_capacity_match", "wfi_hazardous"),
+    ("wfi_con_capacity_tpd", "wfi_con_capacity_match", "wfi_construction"),
+])
+def test_capacity_match_has_no_value_without_a_plant_of_that_kind(con, capacity, match, dimension):
+    """A county with no plant of the kind in service (capacity 0 t/d, though it may have other
+    facilities) has no capacity match, as the definition says: not 0, which min-max would score as
+    the worst of its peers (60), but missing, so its dimension re-weights the other two children."""
+    assert con.execute("SELECT count(*) FROM indicator_values WHERE indicator = ? AND value = 0",
+                       [match]).fetchone()[0] == 0
+    keys = "USING (level, frequency, region, period_start)"
+    rows = con.execute(f"""
+        SELECT c.level, c.frequency, c.region, c.period_start, m.value AS match, p.weight, p.score, o.weights
+        FROM (SELECT * FROM indicator_values WHERE indicator = ? AND value = 0) AS c
+        LEFT JOIN (SELECT * FROM indicator_values WHERE indicator = ?) AS m {keys}
+        JOIN (SELECT * FROM composite_parts WHERE indicator = ? AND child = ?) AS p {keys}
+        JOIN (SELECT level, frequency, region, period_start, sum(weight) AS weights FROM composite_parts
+              WHERE indicator = ? AND child <> ? GROUP BY ALL) AS o {keys}""",
+        [capacity, match, dimension, match, dimension, match]).df()
+    assert len(rows) > 0, "the demo has counties with other facilities but none of this kind"
+    assert set(rows["level"]) == {"county"}, "every city has a plant of each kind"
+    assert rows["match"].isna().all()
+    assert (rows["weight"] == 0).all() and rows["score"].isna().all()
+    assert ((rows["weights"] - 1.0).abs() < 1e-6).all(), "the other two children share its weight"

@@ -1,16 +1,26 @@
 """Measures: analysts' aggregates over one feed, computed for every region level and period.
 
-All measures that read the same feed (with the same region and time columns) are computed in
-one scan: each measure's filter is pushed into its aggregates as `FILTER (WHERE …)`, and one
-`GROUPING SETS` query groups by every (level, frequency) pair at once. Each level groups the raw
-rows by that level's ancestor code, so sums, counts and averages are recomputed at every level,
-never averaged from children.
+All measures that read the same feed (with the same region and time columns) are computed
+together, each measure's filter pushed into its aggregates as `FILTER (WHERE …)`, and every
+level groups the raw rows by that level's ancestor code, so sums, counts and averages are
+recomputed at every level, never averaged from children. Two plans:
+
+- Decomposable measures (built of count, sum, min, max and avg, filtered or not: nearly all)
+  take two steps. One scan of the feed aggregates the rows to partial results per region code
+  and finest period; `GROUPING SETS` then rolls those partials up to every (level, frequency),
+  count and sum by summing, min and max by their min and max, avg as sum ÷ count. Each raw row
+  is hashed once, not once per level and frequency.
+- The others (count(distinct …), median, quantiles) are grouped from the raw rows by
+  `GROUPING SETS` directly, in one query per measure filter with the filter as WHERE, so such a
+  measure reads only its own rows; a region and period without any of them gets the measure's
+  value over no rows (0 for counts), as in one query over all rows.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Protocol
 
 import duckdb
 import pandas as pd
@@ -94,9 +104,11 @@ def _quote(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str], breakdown: str | None = None) -> str:
-    """One query computing every measure of the batch at every level and frequency it needs;
-    with `breakdown`, each group is split further by that column's categories."""
+def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str], breakdown: str | None = None,
+              where: str | None = None) -> str:
+    """One query grouping the raw rows for every measure of the batch at every level and
+    frequency it needs; with `breakdown`, each group is split further by that column's
+    categories; with `where`, only the rows meeting that condition are read."""
     frequencies = sorted({f for ind in batch.indicators for f in ind.frequencies})
     time_sql = f"f.{_quote(batch.time_column)}"
     buckets = {f: bucket_sql(time_sql, batch.time_type, f) for f in frequencies}
@@ -122,7 +134,7 @@ WITH src AS (
   {select_codes}
   FROM {source_sql} AS f
   JOIN regions AS r ON r.code = f.{_quote(batch.region_column)}
-  WHERE {time_sql} IS NOT NULL
+  WHERE {time_sql} IS NOT NULL{f" AND ({_qualified(where, 'f')})" if where else ""}
 )
 SELECT
   CASE {level_case} END AS level,
@@ -133,6 +145,15 @@ SELECT
 FROM src AS f
 GROUP BY GROUPING SETS ({sets})
 HAVING region IS NOT NULL{category_present}"""
+
+
+def _qualified(condition_sql: str, table: str) -> str:
+    """The condition with its columns read from `table` (the feed, not the regions joined to it)."""
+    tree = sqlglot.parse_one(condition_sql, read=DIALECT)
+    for column in tree.find_all(exp.Column):
+        if not column.table:
+            column.set("table", exp.to_identifier(table))
+    return tree.sql(dialect=DIALECT)
 
 
 def _columns_used(batch: FeedBatch) -> list[str]:
@@ -147,18 +168,169 @@ def _columns_used(batch: FeedBatch) -> list[str]:
     return sorted(names)
 
 
+class ValueSink(Protocol):
+    """Where computed values go (refresh's value store, a DuckDB table)."""
+
+    def insert_rows(self, sql: str, indicator: str) -> None: ...  # rows: level, frequency, region, period_start, value
+
+    def add(self, df: pd.DataFrame) -> None: ...  # long rows with an indicator column
+
+
 def compute_batch(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: str, levels: list[str],
-                  window: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame:
-    """Long rows (indicator, level, frequency, region, period_start, value) for one batch."""
-    wide = con.execute(batch_sql(batch, source_sql, levels)).df()
-    frames = []
+                  window: tuple[pd.Timestamp, pd.Timestamp] | None, sink: ValueSink) -> None:
+    """Compute one batch and put every measure's values (each at its own levels and frequencies)
+    into `sink`. Results stay in DuckDB: only running totals, which need a gap-free calendar,
+    pass through pandas."""
+    plan = plan_batch(batch)
+    partial, rolled = "measure_partial", "measure_rolled"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {partial} AS {plan.partial_sql(source_sql)}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE {rolled} AS {plan.rollup_sql(partial, levels)}")
+    tables = []
+    try:
+        where = {ind.id: rolled for ind in plan.decomposed}
+        for n, (condition, inds) in enumerate(plan.direct.items()):
+            table = f"measure_direct_{n}"
+            tables.append(table)
+            sub = FeedBatch(batch.feed, batch.region_column, batch.time_column, batch.time_type, tuple(inds), batch.grain)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {batch_sql(sub, source_sql, levels, where=condition)}")
+            where.update({ind.id: table for ind in inds})
+        for ind in batch.indicators:
+            levels_sql = ", ".join(f"'{lvl}'" for lvl in ind.levels)
+            frequencies_sql = ", ".join(f"'{f}'" for f in ind.frequencies)
+            value = _quote(ind.id)
+            if where[ind.id] != rolled:  # every region and period with rows, the value over none where it has none
+                value = f"coalesce(d.{value}, ({plan.empty_sql(ind, source_sql)}))"
+            rows = (f"SELECT k.level, k.frequency, k.region, k.period_start, {value} AS value FROM {rolled} AS k "
+                    + ("" if where[ind.id] == rolled else
+                       f"LEFT JOIN {where[ind.id]} AS d USING (level, frequency, region, period_start) ")
+                    + f"WHERE k.level IN ({levels_sql}) AND k.frequency IN ({frequencies_sql})")
+            if ind.measure.accumulate:  # type: ignore[union-attr]
+                sink.add(_accumulate(con.execute(rows).df(), window).assign(indicator=ind.id))
+            else:
+                sink.insert_rows(rows, ind.id)
+    finally:
+        for table in (partial, rolled, *tables):
+            con.execute(f"DROP TABLE IF EXISTS {table}")
+
+
+ROWS = "__rows"  # the partial every plan has: rows per region and period (the groups that exist)
+_COMBINE = {exp.Count: "sum", exp.Sum: "sum", exp.Min: "min", exp.Max: "max"}
+
+
+@dataclass
+class BatchPlan:
+    """How a batch is computed: partial aggregates rolled up, or grouped directly."""
+
+    batch: FeedBatch
+    partials: dict[str, str]  # partial column → its aggregate over raw rows
+    decomposed: list[Indicator]
+    rollups: dict[str, str]  # indicator → its value from the partials
+    direct: dict[str | None, list[Indicator]]  # measure filter → measures grouped from raw rows
+
+    @property
+    def frequencies(self) -> list[str]:
+        return sorted({f for ind in self.batch.indicators for f in ind.frequencies})
+
+    def finest(self) -> str:
+        return next(f for f in ("month", "quarter", "year") if f in self.frequencies)
+
+    def partial_sql(self, source_sql: str) -> str:
+        b = self.batch
+        time_sql = f"f.{_quote(b.time_column)}"
+        partials = ",\n  ".join(f"{sql} AS {_quote(name)}" for name, sql in self.partials.items())
+        return f"""-- partial aggregates of feed {b.feed} per region code and {self.finest()}
+SELECT f.{_quote(b.region_column)} AS region_code, {bucket_sql(time_sql, b.time_type, self.finest())} AS p,
+  {partials}
+FROM {grain_source_sql(b, source_sql)} AS f
+WHERE {time_sql} IS NOT NULL
+GROUP BY ALL"""
+
+    def rollup_sql(self, partial_table: str, levels: list[str]) -> str:
+        frequencies = self.frequencies
+        finest = self.finest()
+        periods = ",\n    ".join(
+            ("p" if f == finest else f"CAST(date_trunc('{f}', p) AS DATE)") + f" AS p_{f}" for f in frequencies)
+        codes = ",\n    ".join(f"r.{lvl}_code AS c_{lvl}" for lvl in levels)
+        values = ",\n  ".join([f"sum({_quote(ROWS)}) AS {_quote(ROWS)}"]
+                               + [f"{sql} AS {_quote(ident)}" for ident, sql in self.rollups.items()])
+        return f"""-- measures of feed {self.batch.feed} rolled up from partials: {', '.join(self.rollups)}
+WITH src AS (
+  SELECT x.*,
+    {periods},
+    {codes}
+  FROM {partial_table} AS x JOIN regions AS r ON r.code = x.region_code
+)
+SELECT
+  {_grouping_columns(levels, frequencies)},
+  {values}
+FROM src
+GROUP BY GROUPING SETS ({", ".join(f"(p_{f}, c_{lvl})" for f in frequencies for lvl in levels)})
+HAVING region IS NOT NULL"""
+
+    def empty_sql(self, ind: Indicator, source_sql: str) -> str:
+        """The measure's value over no rows (count 0, sum NULL, …), as a scalar subquery."""
+        value = with_filter(ind.measure.value, ind.measure.filter)  # type: ignore[union-attr]
+        return f"SELECT {value} FROM {grain_source_sql(self.batch, source_sql)} AS f WHERE false"
+
+
+def plan_batch(batch: FeedBatch) -> BatchPlan:
+    partials: dict[str, str] = {ROWS: "count(*)"}
+    rollups: dict[str, str] = {}
+    decomposed: list[Indicator] = []
+    direct: dict[str | None, list[Indicator]] = defaultdict(list)
     for ind in batch.indicators:
-        part = wide[["level", "frequency", "region", "period_start", ind.id]].rename(columns={ind.id: "value"})
-        part = part[part["level"].isin(ind.levels) & part["frequency"].isin(ind.frequencies)]
-        if ind.measure.accumulate:  # type: ignore[union-attr]
-            part = _accumulate(part, window)
-        frames.append(part.assign(indicator=ind.id))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        m = ind.measure
+        rollup = _decompose(with_filter(m.value, m.filter), partials)  # type: ignore[union-attr]
+        if rollup is None:
+            direct[m.filter].append(ind)  # type: ignore[union-attr]
+        else:
+            rollups[ind.id] = rollup
+            decomposed.append(ind)
+    return BatchPlan(batch, partials, decomposed, rollups, dict(direct))
+
+
+def _decompose(value_sql: str, partials: dict[str, str]) -> str | None:
+    """The value as an expression over partial aggregates (added to `partials`), or None when an
+    aggregate in it cannot be rolled up from partials (distinct counts, medians, …)."""
+    tree = sqlglot.parse_one(value_sql, read=DIALECT)
+    for node in tree.find_all(exp.AggFunc):  # filtered or not
+        if type(node) not in (*_COMBINE, exp.Avg) or isinstance(node.this, exp.Distinct):
+            return None
+
+    def partial(node: exp.Expression) -> str:
+        sql = node.sql(dialect=DIALECT)
+        for name, existing in partials.items():
+            if existing == sql:
+                return _quote(name)
+        name = f"__p{len(partials)}"
+        partials[name] = sql
+        return _quote(name)
+
+    def swap(node: exp.Expression) -> exp.Expression:
+        agg = node.this if isinstance(node, exp.Filter) else node
+        if not isinstance(agg, exp.AggFunc) or (isinstance(node.parent, exp.Filter) and node is node.parent.this):
+            return node
+        where = node.expression if isinstance(node, exp.Filter) else None
+
+        def filtered(a: exp.Expression) -> exp.Expression:
+            return exp.Filter(this=a, expression=where.copy()) if where is not None else a
+
+        if isinstance(agg, exp.Avg):  # the mean of the rows = their sum ÷ their count
+            total = partial(filtered(exp.Sum(this=agg.this.copy())))
+            count = partial(filtered(exp.Count(this=agg.this.copy())))
+            return sqlglot.parse_one(f"sum({total}) / nullif(sum({count}), 0)", read=DIALECT)
+        return sqlglot.parse_one(f"{_COMBINE[type(agg)]}({partial(node)})", read=DIALECT)
+
+    return tree.transform(swap, copy=True).sql(dialect=DIALECT)
+
+
+def _grouping_columns(levels: list[str], frequencies: list[str]) -> str:
+    level_case = " ".join(f"WHEN grouping(c_{lvl}) = 0 THEN '{lvl}'" for lvl in levels)
+    freq_case = " ".join(f"WHEN grouping(p_{f}) = 0 THEN '{f}'" for f in frequencies)
+    region = "coalesce(" + ", ".join(f"c_{lvl}" for lvl in levels) + ")" if len(levels) > 1 else f"c_{levels[0]}"
+    period = "coalesce(" + ", ".join(f"p_{f}" for f in frequencies) + ")" if len(frequencies) > 1 else f"p_{frequencies[0]}"
+    return (f"CASE {level_case} END AS level,\n  CASE {freq_case} END AS frequency,\n  {region} AS region,\n"
+            f"  {period} AS period_start")
 
 
 def compute_breakdowns(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: str,

@@ -19,6 +19,7 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from cockpit.config import paths
 from cockpit.feeds.contracts import Contracts, load_contracts
@@ -33,7 +34,7 @@ from cockpit.indicators.validate import check_systems
 from cockpit.regions import Hierarchy, load_hierarchy
 
 VALUE_COLUMNS = ["indicator", "level", "frequency", "region", "period_start", "value"]
-SORTED_TABLES = ("indicator_values", "breakdowns")
+SORTED_TABLES = ("breakdowns",)  # and indicator_values, which arrive sorted
 
 
 class RefreshError(RuntimeError):
@@ -191,7 +192,7 @@ def refresh(
         if batch.feed not in sources:
             continue
         levels = [lvl for lvl in hierarchy.levels if any(lvl in i.levels for i in batch.indicators)]
-        store.add(measures.compute_batch(con, batch, sources[batch.feed], levels, window))
+        measures.compute_batch(con, batch, sources[batch.feed], levels, window, store)
         breakdowns.append(_with_english(measures.compute_breakdowns(con, batch, sources[batch.feed], levels),
                                         contracts.table(batch.feed)))
     sensors = sensor_status(con, lake)
@@ -215,12 +216,13 @@ def refresh(
     timings["formulas_composites"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    values = _finish_values(con, indicators, feed_as_of)
-    con.close()
+    _finish_values(con, indicators, feed_as_of)  # the table `finished`: values stay in DuckDB to the end
     if len(to_compute) < len(indicators) and previous is not None:
-        values, composite_parts, explanations, breakdowns = _carry_over(
-            previous, set(indicators) - to_compute, values, composite_parts, explanations, breakdowns)
-    alerts = _alerts(values, indicators, names, dict(zip(frame["code"], frame["name_en"], strict=True)))
+        composite_parts, explanations, breakdowns = _carry_over(
+            con, previous, set(indicators) - to_compute, composite_parts, explanations, breakdowns)
+    alerts = _alerts(con, indicators, names, dict(zip(frame["code"], frame["name_en"], strict=True)))
+    values = con.sql("SELECT * FROM finished ORDER BY indicator, frequency, level, region").to_arrow_table()
+    con.close()
     timings["ranks_alerts"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -239,7 +241,7 @@ def refresh(
                 leftover.unlink(missing_ok=True)
     timings["publish"] = time.perf_counter() - t
     return RefreshReport(snapshot_id=ident, path=final, seconds=time.perf_counter() - started,
-                         indicators=len(indicators), values=len(values), computed=sorted(to_compute),
+                         indicators=len(indicators), values=values.num_rows, computed=sorted(to_compute),
                          copied=sorted(set(indicators) - to_compute), stage_seconds=timings)
 
 
@@ -304,6 +306,11 @@ class _ValueStore:
             self.con.execute("INSERT INTO vals BY NAME SELECT * FROM incoming")
             self.con.unregister("incoming")
 
+    def insert_rows(self, sql: str, indicator: str) -> None:
+        """Insert (level, frequency, region, period_start, value) rows a query returns, as one indicator's values."""
+        self.con.execute(f"""INSERT INTO vals SELECT ?, level, frequency, region, CAST(period_start AS DATE),
+                             CAST(value AS DOUBLE), false FROM ({sql})""", [indicator])
+
     def insert_sql(self, sql: str, indicator: str, frequency: str) -> None:
         """Insert (level, region, period_start, value) rows a query returns, as one indicator's values."""
         self.con.execute(f"""INSERT INTO vals SELECT ?, level, ?, region, CAST(period_start AS DATE), value, false
@@ -316,18 +323,26 @@ class _ValueStore:
 
 def _data_window(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: dict[str, str],
                  feed_as_of: dict[str, pd.Timestamp]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-    """From the earliest to the latest time the event feeds cover (those with a time column):
-    the periods stocks (running totals) are reported for."""
+    """From the earliest to the latest time the event feeds cover (those with a time column finer
+    than a year): the periods stocks (running totals) are reported for. Yearly reference figures
+    (a year column: population) do not widen it, at either end: a year's figure says nothing of
+    which months have data. Only when no other feed has a time do their years make the window."""
     if not feed_as_of:
         return None
+
+    def yearly(feed: str) -> bool:
+        table = contracts.table(feed)
+        return table.column(table.time_column).type == "integer"
+
+    feeds = [f for f in feed_as_of if not yearly(f)] or list(feed_as_of)
     firsts = []
-    for feed in feed_as_of:
+    for feed in feeds:
         column = contracts.table(feed).time_column
         first = con.execute(f'SELECT min("{column}") FROM {sources[feed]}').fetchone()[0]
         if isinstance(first, int | np.integer):
             first = pd.Timestamp(int(first), 1, 1)
         firsts.append(pd.Timestamp(first))
-    return min(firsts), max(feed_as_of.values())
+    return min(firsts), max(feed_as_of[f] for f in feeds)
 
 
 def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators: dict[str, Indicator],
@@ -346,10 +361,11 @@ def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators:
 
 
 def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator],
-                   feed_as_of: dict[str, pd.Timestamp]) -> pd.DataFrame:
-    """The computed values with system, period label, provisional flag, parent, and rank among
-    siblings (1 = best by polarity). Periods starting after the data ends (deadlines in the
-    future) are dropped; a period ending after it is provisional: its value can still change."""
+                   feed_as_of: dict[str, pd.Timestamp]) -> None:
+    """The table `finished`: the computed values with system, period label, provisional flag,
+    parent, and rank and percentile among siblings (1 = best by polarity), in the columns of the
+    snapshot's indicator_values. Periods starting after the data ends (deadlines in the future)
+    are dropped; a period ending after it is provisional: its value can still change."""
     pairs = con.execute("SELECT DISTINCT indicator, frequency FROM vals").fetchall()
     con.register("cutoffs", pd.DataFrame(
         [(i, f, _cutoff(i, f, indicators, feed_as_of)) for i, f in pairs],
@@ -357,7 +373,8 @@ def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
     con.register("meta", pd.DataFrame([(i, ind.system, ind.polarity) for i, ind in indicators.items()],
                                       columns=["indicator", "system", "polarity"]))
     months = " ".join(f"WHEN '{f}' THEN {m}" for f, m in MONTHS.items())
-    df = con.execute(f"""
+    con.execute(f"""
+        CREATE TEMP TABLE finished AS
         WITH v AS (
           SELECT v.*, m.system, m.polarity, r.parent_code AS parent,
                  m.polarity IN ('higher_better', 'lower_better') AND v.value IS NOT NULL AS rankable,
@@ -366,25 +383,23 @@ def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
           FROM vals AS v JOIN meta AS m USING (indicator)
           LEFT JOIN cutoffs AS c USING (indicator, frequency)
           LEFT JOIN regions AS r ON r.code = v.region
-          WHERE c.cutoff IS NULL OR v.period_start <= c.cutoff)
-        SELECT indicator, level, frequency, region, period_start, value, imputed, system, parent,
-          CASE frequency WHEN 'month' THEN strftime(period_start, '%Y-%m')
-                         WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
-                         ELSE CAST(year(period_start) AS VARCHAR) END AS period,
-          coalesce(period_end > cutoff + INTERVAL 1 SECOND, false) AS provisional,
-          CASE WHEN rankable THEN rank() OVER w END AS rank,
-          CASE WHEN rankable THEN count(*) OVER peers END AS peer_count
-        FROM v
-        WINDOW peers AS (PARTITION BY indicator, level, frequency, period_start, parent, rankable),
-               w AS (peers ORDER BY rank_key)
-    """).df()
+          WHERE c.cutoff IS NULL OR v.period_start <= c.cutoff),
+        ranked AS (
+          SELECT indicator, level, frequency, region, period_start, value, imputed, system, parent,
+            CASE frequency WHEN 'month' THEN strftime(period_start, '%Y-%m')
+                           WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
+                           ELSE CAST(year(period_start) AS VARCHAR) END AS period,
+            coalesce(period_end > cutoff + INTERVAL 1 SECOND, false) AS provisional,
+            CAST(CASE WHEN rankable THEN rank() OVER w END AS DOUBLE) AS rank,
+            CAST(CASE WHEN rankable THEN count(*) OVER peers END AS DOUBLE) AS peer_count
+          FROM v
+          WINDOW peers AS (PARTITION BY indicator, level, frequency, period_start, parent, rankable),
+                 w AS (peers ORDER BY rank_key))
+        SELECT *, CASE WHEN peer_count > 1 THEN (peer_count - rank) / (peer_count - 1) * 100
+                       WHEN peer_count = 1 THEN 100.0 END AS percentile
+        FROM ranked""")
     con.unregister("cutoffs")
     con.unregister("meta")
-    df["rank"] = df["rank"].astype("float64")
-    df["peer_count"] = df["peer_count"].astype("float64")
-    df["percentile"] = np.where(df["peer_count"] > 1, (df["peer_count"] - df["rank"]) / (df["peer_count"] - 1) * 100,
-                                np.where(df["peer_count"] == 1, 100.0, np.nan))
-    return df
 
 
 def _cutoff(ident: str, frequency: str, indicators: dict[str, Indicator],
@@ -398,32 +413,41 @@ def _cutoff(ident: str, frequency: str, indicators: dict[str, Indicator],
     return min(times) if times else None
 
 
-def _carry_over(previous: Path, keep: set[str], values, composite_parts, explanations, breakdowns):
-    """Values of the indicators not recomputed, from the current snapshot."""
-    con = snapshot.open_read_only(previous)
+def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path, keep: set[str], composite_parts, explanations,
+                breakdowns):
+    """The indicators not recomputed, from the current snapshot: their values into `finished`,
+    their parts, explanations and breakdowns added to the lists."""
+    old = snapshot.open_read_only(previous)
     try:
         ids = sorted(keep)
-        old = con.execute("SELECT * FROM indicator_values WHERE list_contains(?, indicator)", [ids]).df()
-        old_parts = con.execute("SELECT * FROM composite_parts WHERE list_contains(?, indicator)", [ids]).df()
-        old_expl = con.execute("SELECT * FROM explanations WHERE list_contains(?, indicator)", [ids]).df()
+        old_values = old.sql("SELECT * FROM indicator_values WHERE list_contains(?, indicator)",
+                             params=[ids]).to_arrow_table()
+        old_parts = old.execute("SELECT * FROM composite_parts WHERE list_contains(?, indicator)", [ids]).df()
+        old_expl = old.execute("SELECT * FROM explanations WHERE list_contains(?, indicator)", [ids]).df()
         try:
-            old_breakdowns = con.execute("SELECT * FROM breakdowns WHERE list_contains(?, indicator)", [ids]).df()
+            old_breakdowns = old.execute("SELECT * FROM breakdowns WHERE list_contains(?, indicator)", [ids]).df()
         except duckdb.CatalogException:  # a snapshot written before breakdowns existed
             old_breakdowns = pd.DataFrame()
     finally:
-        con.close()
-    values = pd.concat([values, old[values.columns]], ignore_index=True)
-    return values, composite_parts + [old_parts], explanations + [old_expl], breakdowns + [old_breakdowns]
+        old.close()
+    con.register("old_values", old_values)
+    con.execute("INSERT INTO finished BY NAME SELECT * FROM old_values")
+    con.unregister("old_values")
+    return composite_parts + [old_parts], explanations + [old_expl], breakdowns + [old_breakdowns]
 
 
-def _alerts(values: pd.DataFrame, indicators: dict[str, Indicator], names: dict, names_en: dict) -> pd.DataFrame:
+def _alerts(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], names: dict,
+            names_en: dict) -> pd.DataFrame:
     """Threshold breaches in each indicator's latest period, with a sentence in both languages."""
-    from cockpit.indicators.alerts import evaluate_thresholds
+    from cockpit.indicators.alerts import ALERT_LEVELS, evaluate_thresholds
 
+    watched = sorted(i for i, ind in indicators.items() if ind.thresholds)
+    values = con.execute("SELECT * FROM finished WHERE list_contains(?, indicator) AND list_contains(?, level)",
+                         [watched, list(ALERT_LEVELS)]).df()
     return evaluate_thresholds(values, indicators, names, names_en)
 
 
-def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pd.DataFrame,
+def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pa.Table,
            derived: dict[str, pd.DataFrame], regions: pd.DataFrame, feed_as_of: dict[str, pd.Timestamp],
            contracts: Contracts, timings: dict[str, float]) -> None:
     """Write the snapshot file: the values, the `derived` tables named in snapshot.SCHEMAS
