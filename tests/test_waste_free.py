@@ -318,7 +318,7 @@ def test_stocks_begin_with_the_event_data_not_with_the_population_years(con):
     early = con.execute("""SELECT indicator, count(*) AS n FROM indicator_values
                            WHERE system = ? AND frequency = 'month' AND period_start < ?
                            GROUP BY indicator ORDER BY indicator""", [SYSTEM, first_event]).df()
-    assert early.empty, f"monthly rows before the first month of data: {dict(zip(early['indicator'], early['n']))}"
+    assert early.empty, f"monthly rows before the first month of data: {dict(zip(early['indicator'], early['n'], strict=True))}"
 
 
 @pytest.mark.parametrize(("capacity", "match", "dimension"), [
