@@ -15,9 +15,11 @@ from cockpit.indicators.definitions import plain_yaml, read_systems
 from cockpit.indicators.refresh import dependencies
 
 
-def write_subset(indicators: list[str], target: Path, source: Path | None = None) -> set[str]:
+def write_subset(indicators: list[str], target: Path, source: Path | None = None,
+                 systems_as: dict[str, dict] | None = None) -> set[str]:
     """Write to `target` the definition files holding `indicators` and what they depend on,
-    keeping of each system only those indicators. Returns the indicator ids written."""
+    keeping of each system only those indicators; `systems_as` overrides system keys (e.g.
+    {"hotline": {"frequencies": ["month"]}}). Returns the indicator ids written."""
     systems, _ = read_systems(source)
     index = {i.id: i for s in systems for i in s.indicators}
     unknown = [i for i in indicators if i not in index]
@@ -37,6 +39,7 @@ def write_subset(indicators: list[str], target: Path, source: Path | None = None
             continue
         raw = plain_yaml(Path(s.file))
         raw["indicators"] = [i for i in raw["indicators"] if i["id"] in keep]
+        raw["system"].update((systems_as or {}).get(s.id, {}))
         headline = [h for h in raw["system"].get("headline") or [] if h in keep]
         raw["system"]["headline"] = headline
         if not headline:
