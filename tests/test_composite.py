@@ -384,7 +384,7 @@ def test_explanation_sentences_name_the_driver_with_sign_and_unit():
     assert en.loc["330600", "text_en"] == ("Shaoxing rose 2 places, mainly because the utilisation rate of "
                                            "general industrial solid waste rose by 5.1 percentage points")
     assert en.loc["330200", "text_en"] == ("Ningbo held 2nd place, its score fell by 4.5 points, mainly because "
-                                           "the industrial solid waste generation intensity rose by 5.0 吨/万元")
+                                           "the industrial solid waste generation intensity rose by 5.0 t per 10k yuan")
     # the caller's names pass through untouched, even Chinese ones in English sentences
     assert _explained().set_index("region").loc["330600", "text_en"].iloc[0].startswith("绍兴市 rose 2 places")
 

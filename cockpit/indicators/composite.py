@@ -47,6 +47,7 @@ import pandas as pd
 
 from cockpit.indicators.model import Composite, Indicator, Normalisation
 from cockpit.indicators.periods import STEP, parse
+from cockpit.indicators.units import unit_label
 
 KEYS = ["level", "frequency", "period_start", "region"]
 PEERS = ["level", "frequency", "period_start", "peer"]
@@ -432,7 +433,8 @@ def rank_within_peers(values: pd.DataFrame, polarity: str, peer_group: str, pare
 
 
 def explain_changes(indicator: Indicator, parts: pd.DataFrame, ranked: pd.DataFrame, children: dict[str, Indicator],
-                    region_names: Mapping[str, str], step: dict[str, str] | None = None) -> pd.DataFrame:
+                    region_names: Mapping[str, str], step: dict[str, str] | None = None,
+                    region_names_en: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Why each region's value and rank changed since the previous period, child by child.
 
     One long table (EXPLAIN_COLUMNS), one row per (region, level, frequency, period_start, child)
@@ -460,7 +462,8 @@ def explain_changes(indicator: Indicator, parts: pd.DataFrame, ranked: pd.DataFr
 
     drivers = {tuple(getattr(d, k) for k in KEYS): d for d in long[long["is_driver"]].itertuples()}
     text = pd.DataFrame(
-        [(*key, *_sentences(indicator, children, region_names, row, drivers.get(key)))
+        [(*key, *_sentences(indicator, children, region_names, region_names_en or region_names, row,
+                            drivers.get(key)))
          for row in pairs.itertuples() for key in [tuple(getattr(row, k) for k in KEYS)]],
         columns=KEYS + ["text_zh", "text_en"])
     long = long.merge(text, on=KEYS).assign(indicator=indicator.id)
@@ -563,20 +566,20 @@ def _score_change(change: float, decimals: int) -> tuple[str, str]:
     return f"得分下降{amount}分", f"fell by {amount} points"
 
 
-def _head(name: str, row, decimals: int) -> tuple[str, str]:
+def _head(name: str, name_en: str, row, decimals: int) -> tuple[str, str]:
     """The region's move: its rank change, and its score change when the rank alone would mislead
     (no rank, rank unchanged, or rank and score moving opposite ways)."""
     score_zh, score_en = _score_change(row.value_change, decimals)
     if pd.isna(row.rank_change):
-        return f"{name}{score_zh}", f"{name}'s score {score_en}"
+        return f"{name}{score_zh}", f"{name_en}'s score {score_en}"
     k = int(row.rank_change)
     if k == 0:
-        zh, en = f"{name}排名持平（第{int(row.rank)}位）", f"{name} held {_ordinal(int(row.rank))} place"
+        zh, en = f"{name}排名持平（第{int(row.rank)}位）", f"{name_en} held {_ordinal(int(row.rank))} place"
     else:
         places = abs(k)
         verb_zh, verb_en = ("上升", "rose") if k > 0 else ("下降", "fell")
         zh = f"{name}{verb_zh}{places}位"
-        en = f"{name} {verb_en} {places} place{'s' if places != 1 else ''}"
+        en = f"{name_en} {verb_en} {places} place{'s' if places != 1 else ''}"
     opposite = _moved(row.value_change, decimals) and np.sign(row.value_change) != np.sign(k)
     if k == 0 or opposite:
         zh, en = f"{zh}，{score_zh}", f"{en}, its score {score_en}"
@@ -593,7 +596,7 @@ def _driver_phrase(child: Indicator, d) -> tuple[str, str]:
         if child.unit == "%":  # a change of a rate is in percentage points, not per cent
             unit_zh, unit_en = "个百分点", " percentage points"
         else:
-            unit_zh, unit_en = child.unit, f" {child.unit}" if child.unit else ""
+            unit_zh, unit_en = child.unit, f" {unit_label(child.unit, 'en')}" if unit_label(child.unit, "en") else ""
         if d.child_change > 0:
             return f"{child.name_zh}提高{amount}{unit_zh}", f"{the} rose by {amount}{unit_en}"
         return f"{child.name_zh}下降{amount}{unit_zh}", f"{the} fell by {amount}{unit_en}"
@@ -603,10 +606,10 @@ def _driver_phrase(child: Indicator, d) -> tuple[str, str]:
 
 
 def _sentences(indicator: Indicator, children: dict[str, Indicator], region_names: Mapping[str, str],
-               row, driver) -> tuple[str, str]:
+               region_names_en: Mapping[str, str], row, driver) -> tuple[str, str]:
     """(text_zh, text_en) for one region and period; `driver` is its driving part, or None."""
     name = region_names.get(row.region, row.region)
-    zh, en = _head(name, row, indicator.decimals)
+    zh, en = _head(name, region_names_en.get(row.region, name), row, indicator.decimals)
     if driver is None:
         return zh, en
     d_zh, d_en = _driver_phrase(children[driver.child], driver)

@@ -202,6 +202,7 @@ def refresh(
     composite_parts, explanations = [], []
     parent_of = dict(zip(frame["code"], frame["parent_code"], strict=True))
     names = dict(zip(frame["code"], frame["name"], strict=True))
+    names_en = dict(zip(frame["code"], frame["name_en"], strict=True))
     for ident in order:
         ind = indicators[ident]
         if ind.formula:
@@ -212,7 +213,7 @@ def refresh(
             store.add(result.values)
             ranked = rank_within_peers(result.values, ind.polarity, ind.composite.peer_group, parent_of, band=ind.band)
             composite_parts.append(result.parts)
-            explanations.append(explain_changes(ind, result.parts, ranked, children, names))
+            explanations.append(explain_changes(ind, result.parts, ranked, children, names, region_names_en=names_en))
     timings["formulas_composites"] = time.perf_counter() - t
 
     t = time.perf_counter()
@@ -220,7 +221,7 @@ def refresh(
     if len(to_compute) < len(indicators) and previous is not None:
         composite_parts, explanations, breakdowns = _carry_over(
             con, previous, set(indicators) - to_compute, composite_parts, explanations, breakdowns)
-    alerts = _alerts(con, indicators, names, dict(zip(frame["code"], frame["name_en"], strict=True)))
+    alerts = _alerts(con, indicators, names, names_en)
     values = con.sql("SELECT * FROM finished ORDER BY indicator, frequency, level, region").to_arrow_table()
     con.close()
     timings["ranks_alerts"] = time.perf_counter() - t
