@@ -119,3 +119,11 @@ def test_every_shipped_region_has_an_english_name():
     assert all(r.name_en and r.name_en.isascii() for r in hierarchy)
     assert hierarchy.get("330100").label("en") == "Hangzhou" and hierarchy.get("330100").label("zh") == "杭州市"
     assert set(hierarchy.frame()["name_en"]) >= {"Zhejiang", "Hangzhou", "Yiwu"}
+
+
+def test_short_english_names_drop_the_administrative_word():
+    from cockpit.regions.names import short_english
+
+    assert [short_english(n) for n in ("Gongshu District", "Chun'an County", "Jingning She Autonomous County",
+                                       "Hangzhou", "Grid 3", "Hutou Subdistrict")] == [
+        "Gongshu", "Chun'an", "Jingning", "Hangzhou", "Grid 3", "Hutou"]

@@ -1,9 +1,10 @@
 """English names of Chinese regions: Hanyu Pinyin of the proper name plus the English for the
 administrative suffix (杭州市 → Hangzhou, 淳安县 → Chun'an County, 湖头街道 → Hutou Subdistrict).
 
-Used when region files are written (scripts/build_reference_regions.py, the demo's generated
-levels), never when the app runs: the files carry a `name_en` column, which a deployment may fill
-with its official English names instead. Needs `pypinyin` (a development dependency).
+`english_name` is used when region files are written (scripts/build_reference_regions.py, the
+demo's generated levels), never when the app runs: the files carry a `name_en` column, which a
+deployment may fill with its official English names instead. It needs `pypinyin` (a development
+dependency); `short_english` does not.
 """
 
 from __future__ import annotations
@@ -38,3 +39,12 @@ def _pinyin(text: str) -> str:
     for s in syllables[1:]:  # Xi'an, Chun'an: an apostrophe before a syllable starting with a vowel
         out += ("'" if s[:1] in ("a", "e", "o") else "") + s
     return out[:1].upper() + out[1:]
+
+
+def short_english(name_en: str) -> str:
+    """The English name without its administrative word, for labels on a map where space is
+    short: Gongshu District → Gongshu, Chun'an County → Chun'an (Grid 3 stays Grid 3)."""
+    for _, suffix in SUFFIXES:
+        if suffix and name_en.endswith(suffix) and len(name_en) > len(suffix):
+            return name_en[: -len(suffix)]
+    return name_en

@@ -131,11 +131,17 @@ def kpi_tiles(snap: Snapshot, scope: Scope, kpis: list[tuple[str, str]], lang: s
                  else html.Span(_delta(r["value"], previous, m, lang), className=change))
         tiles.append(html.Div([
             html.Div(name, className="bs-kpi-name" + (" bs-kpi-name-long" if len(name) > 10 else ""), title=name),
-            html.Div(format_value(r["value"], m["unit"], m["decimals"], lang), className="bs-kpi-value",
-                     id=f"screen-kpi-{ident}"),
+            _kpi_value(format_value(r["value"], m["unit"], m["decimals"], lang), ident),
             html.Div([html.Span(r["period"]), delta], className="bs-kpi-meta"),
         ], className="bs-kpi" + (" bs-kpi-late" if late is not None else "")))
     return html.Div(tiles, className="bs-kpis")
+
+
+def _kpi_value(text: str, ident: str) -> html.Div:
+    """A headline number; a long one (a number with a long English unit) in a smaller size, so
+    that it fits its tile instead of being cut."""
+    return html.Div(text, className="bs-kpi-value" + (" bs-kpi-value-long" if len(text) > 9 else ""),
+                    id=f"screen-kpi-{ident}")
 
 
 def _year_before(snap: Snapshot, ident: str, region: str, frequency: str, period: str) -> float | None:
@@ -151,8 +157,7 @@ def _index_tile(snap: Snapshot, scope: Scope, ident: str, frequency: str, name: 
     top = ranking.iloc[0]
     return html.Div([
         html.Div(t("screen.index_leader", lang, name=name), className="bs-kpi-name"),
-        html.Div(format_value(top["value"], m["unit"], m["decimals"], lang), className="bs-kpi-value",
-                 id=f"screen-kpi-{ident}"),
+        _kpi_value(format_value(top["value"], m["unit"], m["decimals"], lang), ident),
         html.Div([html.Span(top["period"]), html.Span(top["name"])], className="bs-kpi-meta"),
     ], className="bs-kpi")
 
@@ -194,7 +199,7 @@ def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
         return panel(t("index.title", lang), html.Div(t("index.no_values", lang), className="bs-empty"),
                      "screen-index", None, 340)
     meta = snap.indicator(INDEX)
-    figure = charts.ranking_bars(ranking, scope.code, unit_label(meta["unit"], lang), meta["decimals"], 284)
+    figure = charts.ranking_bars(ranking, scope.code, unit_label(meta["unit"], lang), meta["decimals"], 284, lang)
     return panel(t("index.title", lang), _graph(figure, "screen-index-graph"), "screen-index",
                  t("screen.period", lang, period=ranking["period"].iloc[0]), 340, _late(snap, [INDEX]), lang)
 
@@ -227,7 +232,7 @@ def hotline_panels(snap: Snapshot, scope: Scope, lang: str):
     return [
         panel(t("screen.hotline_funnel", lang), _graph(charts.funnel(funnel_steps, 226), "screen-funnel-graph"),
               "screen-funnel", t("screen.period", lang, period=period), 284, _late(snap, list(steps)), lang),
-        panel(t("screen.hot_topics", lang), _graph(charts.category_bars(categories, 226), "screen-topics-graph"),
+        panel(t("screen.hot_topics", lang), _graph(charts.category_bars(categories, 226, lang), "screen-topics-graph"),
               "screen-topics", t("screen.period", lang, period=topics_period), 284,
               _late(snap, ["hotline_orders"]), lang),
     ]
@@ -265,6 +270,7 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, f
     screen), alarming ones highlighted."""
     from cockpit.regions import load_hierarchy
     from cockpit.regions.geometry import RegionGeometry
+    from cockpit.regions.names import short_english
     from cockpit.ui.deckmap import region_map
 
     hierarchy = load_hierarchy()
@@ -278,9 +284,10 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, f
     points = [{"lon": r.lon, "lat": r.lat, "name": f"{r.sensor_type} {r.sensor_id}", "alarm": bool(r.alarm)}
               for r in sensors.itertuples()]
     geojson = RegionGeometry(hierarchy).children_geojson(area)
-    if lang == "en":
+    if lang == "en":  # short names: "District" after every label crowds the dense urban cores
         for feature in geojson["features"]:
-            feature["properties"]["name"] = feature["properties"].get("name_en") or feature["properties"]["name"]
+            props = feature["properties"]
+            props["name"] = short_english(props.get("name_en") or props["name"])
     component = region_map("screen-map", geojson, values, unit=meta["unit"], label=meta[f"name_{lang}"], lang=lang,
                            highlight=scope.code if scope.code != area else None, points=points, height=584,
                            decimals=int(meta["decimals"]))
@@ -316,7 +323,7 @@ def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequ
     if ranking.empty:
         return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height)
     unit = unit_label(meta["unit"], lang)
-    figure = charts.ranking_bars(ranking, scope.code, unit, int(meta["decimals"]), height - 64)
+    figure = charts.ranking_bars(ranking, scope.code, unit, int(meta["decimals"]), height - 64, lang)
     note = f"{ranking['period'].iloc[0]} · {unit}" if unit else ranking["period"].iloc[0]
     return panel(title, _graph(figure, f"{panel_id}-graph"), panel_id, note, height, _late(snap, [indicator]), lang)
 

@@ -50,7 +50,8 @@ def trend_lines(series: dict[str, pd.DataFrame], unit: str, height: int) -> dict
                                           "font": {"size": 13, "color": TEXT}, "bgcolor": "rgba(0,0,0,0)"})
 
 
-def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimals: int, height: int) -> dict:
+def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimals: int, height: int,
+                 lang: str = "zh") -> dict:
     """Regions as bars, best at the top, the selected one in amber. Each bar carries its region
     code (customdata): a click re-scopes the screen, a hover highlights the region elsewhere."""
     df = ranking.sort_values("rank", ascending=False)
@@ -58,10 +59,10 @@ def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimal
            "y": [f"{int(r)} {n}" for r, n in zip(df["rank"], df["name"], strict=True)],
            "marker": {"color": [AMBER if code == selected else CYAN for code in df["region"]]},
            "customdata": df["region"].tolist(), "cliponaxis": False, "textposition": "outside",
-           "text": [format_value(v, "", decimals) for v in df["value"]], "textfont": {"color": TEXT},
+           "text": [format_value(v, "", decimals, lang) for v in df["value"]], "textfont": {"color": TEXT},
            "hovertemplate": "%{y}: %{x:.1f}" + unit + "<extra></extra>"}
     low = max(0.0, float(df["value"].min()) - 10)
-    return _dark([bar], height, {"l": 8, "r": 40, "t": 4, "b": 4},
+    return _dark([bar], height, {"l": 8, "r": 56, "t": 4, "b": 4},
                  xaxis={"range": [low, float(df["value"].max()) + 6], "showgrid": False, "showticklabels": False})
 
 
@@ -89,11 +90,11 @@ def funnel(steps: list[tuple[str, float]], height: int) -> dict:
     return _dark([trace], height, {"l": 8, "r": 8, "t": 4, "b": 4})
 
 
-def category_bars(categories: pd.DataFrame, height: int) -> dict:
+def category_bars(categories: pd.DataFrame, height: int, lang: str = "zh") -> dict:
     df = categories.iloc[::-1]
     counts = [float(v) for v in df["value"]]
     trace = {"type": "bar", "orientation": "h", "x": counts, "y": df["category"].tolist(), "marker": {"color": BLUE},
-             "text": [format_value(v, "", 0) for v in counts], "textposition": "outside", "cliponaxis": False,
+             "text": [format_value(v, "", 0, lang) for v in counts], "textposition": "outside", "cliponaxis": False,
              "textfont": {"color": TEXT}, "hovertemplate": "%{y}: %{x}<extra></extra>"}
     return _dark([trace], height, {"l": 8, "r": 30, "t": 4, "b": 4},
                  xaxis={"showgrid": False, "showticklabels": False, "range": [0, max(counts) * 1.2 if counts else 1]})
