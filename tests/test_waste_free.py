@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import math
 import re
-import shutil
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-import yaml
 
 from cockpit.feeds.contracts import load_contracts
 from cockpit.indicators.composite import declared_weights
 from cockpit.indicators.definitions import indicator_dir, read_file, read_systems
 from cockpit.indicators.refresh import dependencies, refresh
+from cockpit.indicators.subset import write_subset
 from cockpit.indicators.validate import check_systems
 from cockpit.regions import load_hierarchy
 
@@ -140,27 +139,10 @@ def test_second_level_indicators_say_how_they_are_computed(by_id):
 
 
 def _minimal_definitions(system_id: str, target: Path) -> None:
-    """Write to `target` this system's file and, from every other system it reads (economy,
-    hotline), just the indicators it needs, transitively: the refresh then computes what the
-    index uses and nothing else."""
+    """This system and, from every other system it reads (economy, hotline), just the indicators
+    it needs, transitively: the refresh then computes what the index uses and nothing else."""
     systems, _ = read_systems()
-    index = {i.id: i for s in systems for i in s.indicators}
-    needed, stack = set(), [i.id for i in index.values() if i.system == system_id]
-    while stack:
-        ident = stack.pop()
-        if ident in needed or ident not in index:
-            continue
-        needed.add(ident)
-        stack.extend(dependencies(index[ident]))
-    for s in systems:
-        keep = {i.id for i in s.indicators} & needed
-        if s.id == system_id:
-            shutil.copy(s.file, target / Path(s.file).name)
-        elif keep:
-            raw = yaml.safe_load(Path(s.file).read_text(encoding="utf-8"))
-            raw["system"].pop("headline", None)
-            raw["indicators"] = [i for i in raw["indicators"] if i["id"] in keep]
-            (target / Path(s.file).name).write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
+    write_subset([i.id for s in systems if s.id == system_id for i in s.indicators], target)
 
 
 @pytest.fixture(scope="module")
