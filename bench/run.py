@@ -21,7 +21,6 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
@@ -33,6 +32,7 @@ from datetime import datetime
 from pathlib import Path
 
 from cockpit.config import REPO_ROOT
+from cockpit.harness import CHROMIUM, CHROMIUM_ARGS, served
 
 SLICE = ["hotline_orders", "hotline_immediate_dispatch_rate", "hotline_on_time_feedback_rate", "hotline_closure_rate",
          "hotline_satisfaction_rate", "hotline_revisit_rate", "waste_free_index"]
@@ -40,9 +40,6 @@ SLICE = ["hotline_orders", "hotline_immediate_dispatch_rate", "hotline_on_time_f
 # for the province's cities (not their counties), the 12345 figures down to streets.
 SLICE_SYSTEMS_AS = {"hotline": {"frequencies": ["month"]},
                     "waste_free": {"frequencies": ["month"], "levels": ["province", "city"]}}
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SCREENS = ["/screen", "/screen/economy", "/screen/governance", "/screen/environment", "/screen/waste_free",
            "/screen/infrastructure", "/screen?region=330600", "/screen?region=330100", "/screen?region=330382"]
 
@@ -132,12 +129,6 @@ def scan_bound(lake: Path, repeat: int) -> float:
     return statistics.median(scan_lower_bound(lake) for _ in range(repeat))
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _rss_mib(pid: int) -> tuple[float, float]:
     """Resident and peak resident memory of a process, MiB."""
     status = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines() if ":" in line)
@@ -147,32 +138,12 @@ def _rss_mib(pid: int) -> tuple[float, float]:
 def serve_and_browse(lake: Path, snapshots: Path, runs: int) -> dict:
     """Start a serving worker, open every screen in headless Chromium (time to all panels drawn),
     and read the worker's memory afterwards."""
-    port = _free_port()
-    env = {**os.environ, "COCKPIT_LAKE_DIR": str(lake), "COCKPIT_SNAPSHOT_DIR": str(snapshots)}
-    proc = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, cwd=REPO_ROOT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(url + "/", timeout=5).read()
-                break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("the cockpit server did not start") from None
-                time.sleep(0.3)
-        browser = _browser_times(url, runs) if Path(CHROMIUM).exists() else {}
+    with served({"COCKPIT_LAKE_DIR": str(lake), "COCKPIT_SNAPSHOT_DIR": str(snapshots)}) as server:
+        browser = _browser_times(server.url, runs) if Path(CHROMIUM).exists() else {}
         for path in SCREENS + ["/", "/waste-free"]:  # every page once, so the memory is of a worker in use
-            urllib.request.urlopen(url + path, timeout=60).read()
-        rss, peak = _rss_mib(proc.pid)
+            urllib.request.urlopen(server.url + path, timeout=60).read()
+        rss, peak = _rss_mib(server.pid)
         return {**browser, "worker_rss_mib": rss, "worker_peak_mib": peak}
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 _ALL_DRAWN = """() => {

@@ -13,9 +13,9 @@ from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
+from cockpit.harness import CHROMIUM, CHROMIUM_ARGS
+
 ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync"]
 SHOTS = [  # (file, path, width, height, what to wait for)
     ("home.png", "/", 1366, 900, ".headline-name"),
     ("waste-free.png", "/waste-free", 1366, 1100, "#wfi-ranking-graph .bars path"),
@@ -28,7 +28,7 @@ SHOTS = [  # (file, path, width, height, what to wait for)
 def main(base: str) -> None:
     out = ROOT / "docs" / "screenshots"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, path, width, height, ready in SHOTS:
             page = browser.new_page(viewport={"width": width, "height": height})
             page.goto(base + path)

@@ -3,23 +3,17 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from cockpit.harness import CHROMIUM, CHROMIUM_ARGS, served
+
 DEMO_SCALE = 0.02
 DEMO_SEED = 7
 DEMO_END = date(2026, 11, 20)
 DEMO_NOW = "2026-11-20T22:00"  # the clock the servers judge lateness by: the evening of the demo's last day
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
 
 @pytest.fixture(scope="session")
@@ -51,38 +45,12 @@ def use_demo_lake(demo_lake, demo_snapshots, monkeypatch) -> Path:
     return demo_lake
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="session")
 def live_server(demo_lake, demo_snapshots) -> str:
     """The cockpit served by `cockpit serve` in its own process, on the demo lake."""
-    port = _free_port()
-    env = {**os.environ, "COCKPIT_LAKE_DIR": str(demo_lake), "COCKPIT_SNAPSHOT_DIR": str(demo_snapshots),
-           "COCKPIT_NOW": DEMO_NOW}
-    proc = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "serve", "--port", str(port)], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            urllib.request.urlopen(url + "/", timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                proc.kill()
-                out = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
-                raise RuntimeError(f"the cockpit server did not start:\n{out}") from None
-            time.sleep(0.3)
-    yield url
-    proc.terminate()
-    try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+    with served({"COCKPIT_LAKE_DIR": str(demo_lake), "COCKPIT_SNAPSHOT_DIR": str(demo_snapshots),
+                 "COCKPIT_NOW": DEMO_NOW}, timeout=60) as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

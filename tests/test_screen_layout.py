@@ -100,3 +100,14 @@ def test_the_english_screen_names_regions_and_categories_in_english(use_demo_lak
     assert all(label.isascii() for label in topics.figure["data"][0]["y"])
     ranking = next(c for c in _walk(_canvas(lang="en")) if getattr(c, "id", None) == "screen-index-graph")
     assert all(label.isascii() for label in ranking.figure["data"][0]["y"])
+
+
+def test_a_county_is_compared_with_its_peers_where_its_streets_have_no_values(use_demo_lake):
+    """Economic statistics stop at counties: 义乌市's screen maps and ranks the counties of 金华市,
+    义乌市 highlighted, rather than an empty map of its streets."""
+    canvas = _canvas("economy", region="330782")
+    title = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-map-panel").children[0]
+    assert title.children[0].children.startswith("金华市")
+    ranking = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-rank-gdp-graph").figure["data"][0]
+    assert len(ranking["customdata"]) >= 3 and "330782" in ranking["customdata"]
+    assert ranking["marker"]["color"][ranking["customdata"].index("330782")] == "#f59e0b"  # the scope, in amber

@@ -53,7 +53,7 @@ def panel(title: str, body, panel_id: str, note: str | None = None, height: int 
     if late is not None:
         note = t("screen.late", lang, date=pd.Timestamp(late).strftime("%m-%d"))
     return html.Div([
-        html.Div([html.Span(title, className="bs-panel-title-text"),
+        html.Div([html.Span(title, className="bs-panel-title-text", title=title),
                   html.Span(note or "", className="bs-panel-note" + (" bs-late" if late is not None else ""))],
                  className="bs-panel-title"),
         html.Div(body, className="bs-panel-body"),
@@ -191,10 +191,21 @@ def economy_panel(snap: Snapshot, scope: Scope, lang: str):
                  _late(snap, ECONOMY_TRENDS), lang)
 
 
+MIN_COMPARED = 3
+
+
+def compared(snap: Snapshot, scope: Scope, indicator: str, frequency: str) -> tuple[str, pd.DataFrame]:
+    """The area whose regions a ranking or the map compares, and their ranking: the scope's
+    children, or the scope among its peers when fewer than MIN_COMPARED children have a value
+    (a county's streets have no GDP; a city may have air stations in one district only)."""
+    children = snap.ranking(indicator, scope.code, frequency)
+    if len(children) >= MIN_COMPARED or scope.parent is None:
+        return scope.code, children
+    return scope.parent, snap.ranking(indicator, scope.parent, frequency)
+
+
 def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
-    parent = scope.code if scope.level == "province" else (scope.parent if scope.level in ("city", "county") else None)
-    children = snap.ranking(INDEX, scope.code, "month") if scope.level != "county" else pd.DataFrame()
-    ranking = _named(children if len(children) else snap.ranking(INDEX, parent, "month"), lang)
+    ranking = _named(compared(snap, scope, INDEX, "month")[1], lang)
     if ranking.empty:
         return panel(t("index.title", lang), html.Div(t("index.no_values", lang), className="bs-empty"),
                      "screen-index", None, 340)
@@ -274,8 +285,7 @@ def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, f
     from cockpit.ui.deckmap import region_map
 
     hierarchy = load_hierarchy()
-    area = scope.code if hierarchy.children(scope.code) else scope.parent
-    ranking = snap.ranking(indicator, area, frequency)
+    area, ranking = compared(snap, scope, indicator, frequency)
     values = dict(zip(ranking["region"], ranking["value"], strict=True))
     meta = snap.indicator(indicator)
     sensors = snap.sensor_points(area)
@@ -313,12 +323,10 @@ def trend_panel(snap: Snapshot, scope: Scope, lang: str, indicators: list[str], 
 
 def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequency: str, panel_id: str,
                   height: int = 290):
-    """The scope's children (or its peers, for a county) ranked on an indicator, best first."""
+    """The scope's children (or the scope among its peers, see `compared`) ranked on an indicator,
+    best first."""
     meta = snap.indicator(indicator)
-    ranking = snap.ranking(indicator, scope.code, frequency)
-    if ranking.empty and scope.parent:
-        ranking = snap.ranking(indicator, scope.parent, frequency)
-    ranking = _named(ranking.dropna(subset=["rank"]).head(11), lang)
+    ranking = _named(compared(snap, scope, indicator, frequency)[1].dropna(subset=["rank"]).head(11), lang)
     title = t("screen.ranking_of", lang, indicator=meta[f"name_{lang}"])
     if ranking.empty:
         return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height)

@@ -62,7 +62,8 @@ def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimal
            "text": [format_value(v, "", decimals, lang) for v in df["value"]], "textfont": {"color": TEXT},
            "hovertemplate": "%{y}: %{x:.1f}" + unit + "<extra></extra>"}
     low = max(0.0, float(df["value"].min()) - 10)
-    return _dark([bar], height, {"l": 8, "r": 56, "t": 4, "b": 4},
+    gap = max(0.2, 1 - 26 * len(df) / height)  # a few regions: slim bars, not slabs
+    return _dark([bar], height, {"l": 8, "r": 56, "t": 4, "b": 4}, bargap=gap,
                  xaxis={"range": [low, float(df["value"].max()) + 6], "showgrid": False, "showticklabels": False})
 
 
