@@ -1,12 +1,13 @@
 // deck.gl region maps (cockpit/ui/deckmap.py). Finds every element carrying a
-// `data-deckmap-spec` attribute, loads deck.gl's bundle (served by register_deck_assets) the
-// first time one appears, then draws: createDeck once per element, updateDeck when the spec
-// changes, finalize when the element leaves the page. Region clicks and hovers are sent to the
-// stores `<id>-click` and `<id>-hover` with dash_clientside.set_props.
+// `data-deckmap-spec` attribute, loads deck.gl's bundle (served by register_deck_assets) the first
+// time one appears, then draws: createDeck once per element, updateDeck when the spec changes, finalize
+// when the element leaves the page. Region names are HTML labels placed over the canvas after each
+// redraw. Region clicks and hovers are sent to the stores `<id>-click` and `<id>-hover` with
+// dash_clientside.set_props.
 (function () {
   'use strict';
   var ATTR = 'data-deckmap-spec';
-  var maps = [];           // {el, host, deck, text, boundsKey, size, hover}
+  var maps = [];           // {el, host, deck, text, boundsKey, size, hover, labels, labelBox, viewKey}
   var pending = new Set(); // elements waiting for a draw
   var bundle = null;       // Promise of the loaded bundle
   var stats = { created: 0, updated: 0, adopted: 0, finalized: 0, frames: 0 };
@@ -24,14 +25,14 @@
   }
 
   function loadBundle(path) {
-    if (window.createDeck && window.updateDeck) { return Promise.resolve(); }
+    if (window.cockpitDeckGL) { return Promise.resolve(); }
     if (!bundle) {
       bundle = new Promise(function (resolve, reject) {
         var s = document.createElement('script');
         s.src = prefix() + path;
         s.async = true;
         s.onload = function () {
-          if (window.createDeck) { resolve(); } else { reject(new Error('deck.gl bundle loaded without createDeck')); }
+          if (window.cockpitDeckGL) { resolve(); } else { reject(new Error('deck.gl bundle loaded without cockpitDeckGL')); }
         };
         s.onerror = function () {
           bundle = null;
@@ -87,13 +88,76 @@
     }
   }
 
+  // --- outlines: a layer whose data is {outlinesOf: <layer id>, codes: [...]} traces the rings of
+  // that layer's polygons (only the given codes' when codes are given) as line segments ---
+  var segmentCache = new WeakMap();  // features array -> {codes key: segments}
+  function segmentsOf(features, codes) {
+    var byKey = segmentCache.get(features);
+    if (!byKey) { byKey = {}; segmentCache.set(features, byKey); }
+    var key = codes ? codes.join(',') : '*';
+    if (byKey[key]) { return byKey[key]; }  // the same array again: deck.gl keeps the layer's buffers
+    var out = [];
+    features.forEach(function (f) {
+      var g = f.geometry;
+      if (!g || (codes && codes.indexOf(f.properties.code) < 0)) { return; }
+      var polygons = g.type === 'Polygon' ? [g.coordinates] : g.type === 'MultiPolygon' ? g.coordinates : [];
+      polygons.forEach(function (rings) {
+        rings.forEach(function (ring) {
+          for (var i = 1; i < ring.length; i++) { out.push({ s: ring[i - 1], t: ring[i] }); }
+        });
+      });
+    });
+    byKey[key] = out;
+    return out;
+  }
+
+  function withOutlines(json) {
+    var byId = {};
+    (json.layers || []).forEach(function (layer) { byId[layer.id] = layer; });
+    return Object.assign({}, json, { layers: (json.layers || []).map(function (layer) {
+      var d = layer.data;
+      if (!d || !d.outlinesOf) { return layer; }
+      var source = byId[d.outlinesOf], features = (source && source.data && source.data.features) || [];
+      return Object.assign({}, layer, { data: segmentsOf(features, d.codes || null) });
+    }) });
+  }
+
+  // --- region names: HTML over the canvas, moved with the view ---
+  function setLabels(st, labels) {
+    var key = JSON.stringify(labels || []);
+    if (key === st.labelsKey) { return; }
+    st.labelsKey = key;
+    st.labels = labels || [];
+    st.labelBox.textContent = '';
+    st.labelEls = st.labels.map(function (label) {
+      var span = document.createElement('span');
+      span.className = 'deckmap-label';
+      span.textContent = label.name;
+      st.labelBox.appendChild(span);
+      return span;
+    });
+    st.viewKey = null;
+    st.labelBox.style.visibility = 'hidden';  // until placed by the next frame
+  }
+
+  function placeLabels(st) {
+    var vp = st.deck && st.deck.getViewports()[0];
+    if (!vp) { return; }
+    var key = [vp.longitude, vp.latitude, vp.zoom, vp.width, vp.height].join(',');
+    if (key === st.viewKey) { return; }
+    st.viewKey = key;
+    st.labels.forEach(function (label, i) {
+      var p = vp.project(label.position), el = st.labelEls[i];
+      var outside = p[0] < -40 || p[1] < -20 || p[0] > vp.width + 40 || p[1] > vp.height + 20;
+      el.style.display = outside ? 'none' : '';
+      el.style.transform = 'translate(' + p[0].toFixed(1) + 'px,' + p[1].toFixed(1) + 'px) translate(-50%,-50%)';
+    });
+    st.labelBox.style.visibility = '';
+  }
+
   function finalize(st) {
     try { if (st.deck) { st.deck.finalize(); } } catch (e) { console.warn('deckmap: finalize', e); }
-    if (st.host) {
-      var overlay = st.host.previousElementSibling;
-      if (overlay && overlay.className === 'deckgl-ui-elements-overlay') { overlay.remove(); }
-      st.host.remove();
-    }
+    if (st.host) { st.host.remove(); }
     st.deck = null;
     st.host = null;
     stats.finalized += 1;
@@ -104,29 +168,34 @@
     var host = document.createElement('div');
     host.style.cssText = 'position:absolute;left:0;top:0;width:100%;height:100%;';
     el.appendChild(host);
+    var labelBox = document.createElement('div');
+    labelBox.className = 'deckmap-labels';
+    host.appendChild(labelBox);
     var size = sizeOf(el);
     var st = { el: el, host: host, deck: null, text: text, boundsKey: JSON.stringify(spec.bounds), size: size,
-               bounds: spec.bounds, hover: null, spec: spec };
+               bounds: spec.bounds, hover: null, spec: spec, labelBox: labelBox, labels: [], labelEls: [] };
+    setLabels(st, spec.labels);
     var json = Object.assign({}, spec.deck, { initialViewState: fitView(spec.bounds, size) });
-    st.deck = window.createDeck({
-      container: host, jsonInput: json, tooltip: null,
-      handleEvent: function (type, info) {
-        if (type === 'deck-hover-event') {
-          var hovered = regionCode(info);
-          if (hovered !== st.hover) {
-            st.hover = hovered;
-            send(id + '-hover', hovered);
-            // other panels (bigscreen.js) highlight the same region
-            window.dispatchEvent(new CustomEvent('cockpit:region-hover', { detail: { code: hovered, source: 'map' } }));
-          }
-        } else if (type === 'deck-resize-event') {
-          var now = sizeOf(st.el);
-          if (now[0] !== st.size[0] || now[1] !== st.size[1]) {
-            st.size = now;
-            st.deck.setProps({ initialViewState: fitView(st.bounds, now), useDevicePixels: pixelRatio(st.el) });
-          }
+    st.deck = window.cockpitDeckGL.createDeck(host, withOutlines(json), {
+      useDevicePixels: pixelRatio(el),
+      getTooltip: tooltip,
+      onHover: function (info) {
+        var hovered = regionCode(info);
+        if (hovered !== st.hover) {
+          st.hover = hovered;
+          send(id + '-hover', hovered);
+          // other panels (bigscreen.js) highlight the same region
+          window.dispatchEvent(new CustomEvent('cockpit:region-hover', { detail: { code: hovered, source: 'map' } }));
         }
-      }
+      },
+      onResize: function () {
+        var now = sizeOf(st.el);
+        if (st.deck && (now[0] !== st.size[0] || now[1] !== st.size[1])) {
+          st.size = now;
+          st.deck.setProps({ initialViewState: fitView(st.bounds, now), useDevicePixels: pixelRatio(st.el) });
+        }
+      },
+      onAfterRender: function () { placeLabels(st); stats.frames += 1; }
     });
     if (!st.deck) { host.remove(); throw new Error('deckmap: createDeck failed for ' + id); }
     // Clicks are picked here rather than through deck's tap gesture, which drops taps whose
@@ -141,8 +210,6 @@
       var code = regionCode(info);
       if (code) { send(id + '-click', code); }
     });
-    st.deck.setProps({ getTooltip: tooltip, useDevicePixels: pixelRatio(el),
-                     onAfterRender: function () { stats.frames += 1; } });
     maps.push(st);
     stats.created += 1;
     return st;
@@ -157,7 +224,9 @@
       st.size = sizeOf(st.el);
       json.initialViewState = fitView(spec.bounds, st.size);
     }
-    window.updateDeck(json, st.deck);
+    window.cockpitDeckGL.updateDeck(st.deck, withOutlines(json));
+    setLabels(st, spec.labels);
+    placeLabels(st);  // now, in case the new spec draws nothing new
     st.text = text;
     st.spec = spec;
     stats.updated += 1;
@@ -170,8 +239,6 @@
     for (var i = 0; i < maps.length; i++) {
       var st = maps[i];
       if (st.deck && !st.el.isConnected && st.el.getAttribute('data-deckmap') === id) {
-        var overlay = st.host.previousElementSibling;
-        if (overlay && overlay.className === 'deckgl-ui-elements-overlay') { el.appendChild(overlay); }
         el.appendChild(st.host);
         st.el = el;
         st.hover = null;
@@ -261,7 +328,7 @@
         }
         return Object.assign({}, layer, { highlightedObjectIndex: index });
       });
-      window.updateDeck(json, st.deck);
+      window.cockpitDeckGL.updateDeck(st.deck, withOutlines(json));
       st.highlighted = code || null;
     });
   }

@@ -6,7 +6,7 @@ import dash
 
 from cockpit.config import REPO_ROOT
 from cockpit.ui import shell
-from cockpit.ui.deckmap import register_deck_assets
+from cockpit.ui.deckmap import ASSETS_IGNORE, register_deck_assets
 from cockpit.ui.i18n import install_lang_override, t
 
 
@@ -16,6 +16,8 @@ def create_app() -> dash.Dash:
         use_pages=True,
         pages_folder=str(REPO_ROOT / "pages"),
         assets_folder=str(REPO_ROOT / "assets"),
+        # deck.gl's bundle is served by register_deck_assets, and loaded only where a map is shown
+        assets_ignore=ASSETS_IGNORE,
         # Everything is served by the app itself: intranets have no internet.
         serve_locally=True,
         external_stylesheets=[],
@@ -27,7 +29,7 @@ def create_app() -> dash.Dash:
     app.layout = shell.layout
     shell.register_callbacks(app)
     install_lang_override(app.server)
-    register_deck_assets(app.server)  # deck.gl for the maps, served from the installed pydeck
+    register_deck_assets(app.server)  # deck.gl for the maps (assets/_vendor/deckgl/)
     return app
 
 

@@ -77,6 +77,7 @@ class Visit:
         self.context = browser.new_context(viewport={"width": width, "height": height})
         self.page = self.context.new_page()
         self.external_requests: list[str] = []
+        self.requests: list[str] = []  # every URL the page asked for
         self.console_errors: list[str] = []
         self.page.on("request", self._on_request)
         self.page.on("console", lambda m: self.console_errors.append(m.text) if m.type == "error" else None)
@@ -85,6 +86,7 @@ class Visit:
     def _on_request(self, request) -> None:
         from urllib.parse import urlparse
 
+        self.requests.append(request.url)
         host = urlparse(request.url).hostname
         if host not in (self.own_host, None) and not request.url.startswith(("data:", "blob:")):
             self.external_requests.append(request.url)
@@ -92,6 +94,18 @@ class Visit:
     def goto(self, path: str):
         self.page.goto(self.base_url + path, wait_until="networkidle", timeout=60_000)
         return self.page
+
+    def undrawable_traces(self) -> list[str]:
+        """Traces of a type the app's Plotly.js lacks ("graph id: type"): Plotly quietly leaves them
+        out (as invisible scatter traces), so a figure of a new type needs frontend/plotly.js to register it."""
+        return self.page.evaluate("""[...document.querySelectorAll('.js-plotly-plot')].flatMap(g =>
+            (g.data || []).map((t, i) => [g.closest('[id]') ? g.closest('[id]').id : '?', t.type || 'scatter',
+                                          ((g._fullData || [])[i] || {}).type])
+              .filter(([, asked, drawn]) => asked !== drawn).map(([id, asked]) => id + ': ' + asked))""")
+
+    def loaded_dash_plotly(self) -> bool:
+        """Whether the page fetched Dash's full Plotly.js (4.8 MB) instead of using the app's own."""
+        return any(url.split("?")[0].endswith("/package_data/plotly.min.js") for url in self.requests)
 
     def close(self) -> None:
         self.context.close()

@@ -33,27 +33,38 @@ def _luminance(rgba: list[int]) -> float:
     return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
-def test_spec_has_regions_labels_points_and_no_basemap(zj_geojson):
+def test_spec_has_regions_outlines_highlight_points_labels_and_no_basemap(zj_geojson):
     points = [{"lon": 120.15, "lat": 30.28, "name": "站点A", "alarm": False},
               {"lon": 121.55, "lat": 29.87, "name": "站点B", "alarm": True}]
     spec = deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="亿元", label="地区生产总值", lang="zh",
                             highlight="330100", points=points)
     ids = [layer["id"] for layer in spec["deck"]["layers"]]
-    assert ids == ["regions", "highlight", "labels", "points"]
+    assert ids == ["regions", "outlines", "highlight", "points"]
     assert "mapStyle" not in spec["deck"] and spec["deck"].get("mapProvider") in (None, "")
-    labels = _layer(spec, "labels")
-    assert labels["@@type"] == "TextLayer" and labels["characterSet"] == "auto"
-    assert {row["name"] for row in labels["data"]} >= {"杭州市", "宁波市"}
+    assert {item["@@type"] for item in spec["deck"]["layers"] + spec["deck"]["views"]} <= deckmap.DECK_CLASSES
+    # names are HTML labels placed by deckmap.js, one per region, at its pole of inaccessibility
+    assert {row["name"] for row in spec["labels"]} >= {"杭州市", "宁波市"} and len(spec["labels"]) == 11
     regions = _layer(spec, "regions")
-    assert regions["pickable"] is True and len(regions["data"]["features"]) == 11
-    assert [f["properties"]["code"] for f in _layer(spec, "highlight")["data"]["features"]] == ["330100"]
+    assert regions["pickable"] is True and regions["stroked"] is False and len(regions["data"]["features"]) == 11
+    # outlines trace the regions' rings (deckmap.js makes the segments): the spec holds each ring once
+    assert _layer(spec, "outlines")["@@type"] == "LineLayer" and _layer(spec, "outlines")["data"] == {
+        "outlinesOf": "regions"}
+    assert _layer(spec, "highlight")["data"] == {"outlinesOf": "regions", "codes": ["330100"]}
     rows = _layer(spec, "points")["data"]
     alarm = next(r for r in rows if r["alarm"])
     normal = next(r for r in rows if not r["alarm"])
     assert alarm["fill"][:3] == list(deckmap.ALARM_COLOUR[:3]) and alarm["radius"] > normal["radius"]
     minx, miny, maxx, maxy = spec["bounds"]
     assert 118 < minx < 119.5 and 122 < maxx < 123.5 and 27 < miny < 28 and 31 < maxy < 31.5
-    assert spec["bundle"].startswith("_deckgl/deckgl-pydeck-")
+    assert spec["bundle"] == f"_deckgl/{deckmap.bundle_name()}" and spec["bundle"].startswith("_deckgl/deckgl-cockpit-")
+    plain = deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="亿元", label="地区生产总值", lang="zh")
+    assert [layer["id"] for layer in plain["deck"]["layers"]] == ["regions", "outlines"]
+
+
+def test_spec_naming_a_class_the_bundle_lacks_fails_in_python(zj_geojson, monkeypatch):
+    monkeypatch.setattr(deckmap, "DECK_CLASSES", deckmap.DECK_CLASSES - {"LineLayer"})
+    with pytest.raises(ValueError, match=r"LineLayer.*frontend/deckgl.js"):
+        deckmap.map_spec(zj_geojson, ZJ_VALUES, unit="亿元", label="GDP", lang="zh")
 
 
 def test_colours_scale_with_value(zj_geojson):
@@ -101,17 +112,19 @@ def test_legend_min_max_and_notice(zj_geojson):
     assert "Illustrative boundaries" in text_en and "GDP (100M yuan)" in text_en
 
 
-def test_bundle_route_serves_pydeck_bundle_without_source_map():
+def test_bundle_route_serves_the_vendored_deck_bundle():
     import flask
 
     server = flask.Flask(__name__)
     path = deckmap.register_deck_assets(server)
     assert deckmap.register_deck_assets(server) == path  # idempotent
+    assert path == f"/_deckgl/{deckmap.bundle_name()}"
     client = server.test_client()
     plain = client.get(path)
     assert plain.status_code == 200 and plain.mimetype == "application/javascript"
     body = plain.get_data()
-    assert b"createDeck" in body and b"sourceMappingURL=index.js.map" not in body
+    assert b"cockpitDeckGL" in body and b"sourceMappingURL" not in body
+    assert len(body) < 1_500_000  # core, layers and JSON only: no basemap library, no other layer packages
     packed = client.get(path, headers={"Accept-Encoding": "gzip"})
     assert packed.headers["Content-Encoding"] == "gzip" and len(packed.get_data()) < len(body) / 2
     assert client.get(path, headers={"If-None-Match": plain.headers["ETag"]}).status_code == 304
@@ -167,7 +180,8 @@ def _test_app(geojson: dict):
 
     from cockpit.config import REPO_ROOT
 
-    app = dash.Dash(__name__, assets_folder=str(REPO_ROOT / "assets"), serve_locally=True)
+    app = dash.Dash(__name__, assets_folder=str(REPO_ROOT / "assets"), assets_ignore=deckmap.ASSETS_IGNORE,
+                    serve_locally=True)
     deckmap.register_deck_assets(app.server)
 
     def make(scale: float):
@@ -214,7 +228,6 @@ def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_ge
     try:
         page = v.goto("/")
         page.wait_for_function("window.cockpitDeckmap && window.cockpitDeckmap.stats.frames > 0", timeout=30_000)
-        page.wait_for_timeout(800)  # font atlas for the labels
         shot = page.screenshot(path="/tmp/deckmap.png")
         pixels = page.evaluate(COUNT_PIXELS_JS, [base64.b64encode(shot).decode(), list(BACKGROUND)])
         assert pixels["coloured"] > pixels["total"] * 0.15, pixels  # the regions are drawn
@@ -222,6 +235,15 @@ def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_ge
 
         hz = next(f for f in zj_geojson["features"] if f["properties"]["code"] == "330100")
         lon, lat = deckmap._label_point(hz["geometry"])
+        # the names are HTML over the canvas, each centred on its region's label point
+        labels = page.evaluate("""[...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')].map(e => {
+            const r = e.getBoundingClientRect(); return [e.textContent, r.x + r.width / 2, r.y + r.height / 2]; })""")
+        assert len(labels) == 11
+        at = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat])
+        hz_label = next(label for label in labels if label[0] == "杭州市")
+        assert abs(hz_label[1] - at[0]) < 2 and abs(hz_label[2] - at[1]) < 2, (hz_label, at)
+        # the bundle came from the app, lazily, and is the slim one
+        assert any("/_deckgl/deckgl-cockpit-" in url for url in v.requests)
         x, y = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat + 0.12])
         page.mouse.move(x, y)
         page.wait_for_selector("#deckgl-tooltip, .deck-tooltip", state="visible", timeout=5_000)

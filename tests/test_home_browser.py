@@ -28,6 +28,7 @@ def test_home_lists_every_feed_with_rows_and_serves_nothing_from_outside(visit):
     save_screenshot(page, "home")
     assert v.external_requests == []
     assert v.console_errors == []
+    assert v.undrawable_traces() == [] and not v.loaded_dash_plotly()
 
 
 def test_home_shows_each_systems_headline_values_from_the_snapshot(visit, demo_snapshots):

@@ -14,7 +14,7 @@ PANELS = ["screen-economy", "screen-index", "screen-radar", "screen-map-panel", 
           "screen-environment", "screen-ticker"]
 
 
-def _check_drawn(page) -> None:
+def _check_drawn(page, v=None) -> None:
     page.wait_for_selector("#screen-canvas", timeout=30_000)
     page.wait_for_function("document.querySelectorAll('#screen-canvas .js-plotly-plot').length >= 6", timeout=30_000)
     for panel in PANELS:
@@ -27,13 +27,15 @@ def _check_drawn(page) -> None:
     scroll = page.evaluate("""(() => { const e = document.scrollingElement;
         return [e.scrollWidth > e.clientWidth + 1, e.scrollHeight > e.clientHeight + 1]; })()""")
     assert scroll == [False, False]
+    if v is not None:  # every figure drawn as its own type, by the app's own Plotly.js
+        assert v.undrawable_traces() == [] and not v.loaded_dash_plotly()
 
 
 @pytest.mark.parametrize(("width", "height"), [(1920, 1080), (3840, 2160), (5760, 1080)])
 def test_overview_fills_the_wall_uniformly(visit, width, height):
     v = visit(width, height)
     page = v.goto("/screen")
-    _check_drawn(page)
+    _check_drawn(page, v)
     box = page.evaluate("(() => { const r = document.querySelector('#screen-canvas').getBoundingClientRect();"
                         " return [r.x, r.y, r.width, r.height]; })()")
     scale = min(width / 1920, height / 1080)
@@ -113,6 +115,7 @@ def test_each_themed_screen_draws_every_panel(visit, theme):
     assert "NaN" not in text and "undefined" not in text
     save_screenshot(page, f"screen-{theme}")
     assert v.external_requests == [] and v.console_errors == []
+    assert v.undrawable_traces() == [] and not v.loaded_dash_plotly()
 
 
 def test_carousel_rotates_to_the_next_theme_and_pauses_when_touched(visit):

@@ -39,3 +39,4 @@ def test_ranking_of_the_11_cities_and_a_click_takes_one_apart(visit, demo_snapsh
     assert last["name"] in page.inner_text("#wfi-detail-title")
     assert page.inner_text("#wfi-score") == format_value(last["value"], unit, decimals, "zh")
     assert v.external_requests == [] and v.console_errors == []
+    assert v.undrawable_traces() == [] and not v.loaded_dash_plotly()

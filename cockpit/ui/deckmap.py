@@ -1,4 +1,4 @@
-"""deck.gl region maps for Dash, drawn offline from pydeck's bundled deck.gl.
+"""deck.gl region maps for Dash, drawn offline from the deck.gl bundle the app serves itself.
 
 Usage::
 
@@ -10,18 +10,19 @@ Usage::
     @callback(Output("scope", "data"), Input("city-map-click", "data"))   # the clicked region code
     @callback(Output("info", "children"), Input("city-map-hover", "data"))  # the hovered code or None
 
-**How the deck.gl bundle is served.** pydeck's wheel ships deck.gl's UMD bundle
-(`pydeck/nbextension/static/index.js`, deck.gl 9.3 with maplibre, MIT, about 4.3 MB) defining the
-globals `createDeck` and `updateDeck`. Dash includes every `.js` under `assets/` in every page, so
-the bundle is *not* copied there (it would cost 4 MB on every page, and 4 MB of generated code in
-git). Instead `register_deck_assets(server)` adds one Flask route, `/_deckgl/deckgl-<pydeck
-version>.js`, that serves the file straight from the installed pydeck package (read once, source-map
-comment removed, gzip when the browser accepts it, cached for a year: the URL changes with the
-version). The small `assets/deckmap.js`, which Dash does load on every page, fetches the bundle with
-a `<script>` tag the first time a map appears, so pages without a map never download it.
+**The deck.gl bundle.** `assets/_vendor/deckgl/deckgl-cockpit-<version>.min.js` is deck.gl's core,
+its layers and its JSON converter, built from npm by `frontend/build.sh` (0.8 MB; pydeck's notebook
+bundle, with maplibre and every layer package, is 4.3 MB and takes about half a second longer to
+evaluate in a browser without a GPU). It defines `window.cockpitDeckGL` with `createDeck` and
+`updateDeck`. Dash's `assets_ignore` keeps it out of every page (`cockpit.web`); instead
+`register_deck_assets(server)` serves it at `/_deckgl/<file name>` (gzip when the browser accepts
+it, cached for a year: the name changes with the version). `assets/deckmap.js`, which every page
+loads, fetches it the first time a map appears (it then takes about 80 ms to evaluate).
+The specs are still written with pydeck (`pdk.Deck(...).to_json()`): `@@type` names a class the
+bundle registers (`DECK_CLASSES`) and `@@=` strings are accessors, as in pydeck's own renderer.
 
 **How a map is drawn.** `region_map()` returns plain Dash components: a wrapper, an empty host
-`Div` carrying the deck spec as a JSON string in its `data-deckmap-spec` attribute, the legend and
+`Div` carrying the spec as a JSON string in its `data-deckmap-spec` attribute, the legend and
 the boundary notice as HTML, and two `dcc.Store`s (`<id>-click`, `<id>-hover`). `deckmap.js`
 watches the page for such hosts (a MutationObserver: no Dash callback has to be registered, so the
 component works in any app that registered the route) and calls `createDeck` the first time and
@@ -37,11 +38,14 @@ big screen's CSS scale. The region code reaches Python through `dash_clientside.
 newly mounted map's stores start at None, and Dash calls their callbacks with None then: treat None
 as "nothing clicked" (`raise PreventUpdate`).
 
+**Region names** are HTML labels over the canvas, placed by the deck's viewport after every
+redraw, not a deck.gl TextLayer: the browser's own text is crisp at any screen scale, uses the
+page's fonts for Chinese and Latin alike, and costs no glyph atlas and no shader (a TextLayer with
+outlined SDF text added about 0.4 s to a map's first frame under software WebGL).
+
 **Offline.** No basemap (`map_provider=None`): polygons draw on the page's own dark background.
-The bundle holds CDN URLs (mapbox-gl.css, carto styles, spector.js, webgl-debug, loaders.gl
-workers), but only on code paths a basemap, a debug flag or a binary loader would take; the
-layers used here (GeoJsonLayer, TextLayer with `characterSet: "auto"` drawing with the page's
-fonts, ScatterplotLayer) fetch nothing. The browser test checks that no request leaves the host.
+The bundle holds two debugging URLs (spector.js, webgl-debug) that only deck.gl's debug mode
+loads; the layers used here fetch nothing. The browser test checks that no request leaves the host.
 
 **Colours.** A sequential palette from deep blue (low) to bright cyan (high): on the dark screen
 more reads as more light. `PALETTE` holds the stops.
@@ -59,6 +63,7 @@ from typing import Any
 
 from dash import dcc, html
 
+from cockpit.config import REPO_ROOT
 from cockpit.indicators.units import unit_label
 from cockpit.ui.format import format_value
 
@@ -69,15 +74,9 @@ NO_DATA_FILL = (40, 52, 76, 200)
 OUTLINE = (120, 220, 255, 170)
 HOVER = (255, 214, 102, 170)  # a hovered region, here or on a linked panel: warm against the blues
 HIGHLIGHT = (255, 196, 61, 255)
-LABEL_COLOUR = (232, 244, 255, 255)
-LABEL_OUTLINE = (5, 13, 31, 235)
+POINT_OUTLINE = (5, 13, 31, 235)
 POINT_COLOUR = (46, 230, 168, 235)
 ALARM_COLOUR = (255, 77, 79, 255)
-# Latin fonts first: Latin letters of CJK fonts (WenQuanYi's J) overhang their cell in deck.gl's
-# glyph atlas and lose a stroke; the CJK fonts after them draw the Chinese names.
-FONT_FAMILY = ('"Segoe UI", Arial, "DejaVu Sans", "Noto Sans SC", "Source Han Sans SC", "PingFang SC", '
-               '"Microsoft YaHei", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif')
-
 TEXTS: dict[str, dict[str, str]] = {
     "no_data": {"zh": "暂无数据", "en": "no data"},
     "sep": {"zh": "：", "en": ": "},
@@ -85,6 +84,12 @@ TEXTS: dict[str, dict[str, str]] = {
 }
 
 ROUTE_DIR = "_deckgl"
+# For Dash's `assets_ignore`: the bundle sits in assets/_vendor/deckgl/ but must not be on every page
+ASSETS_IGNORE = r"^deckgl-cockpit-.*\.js$"
+VENDOR_DIR = REPO_ROOT / "assets" / "_vendor" / "deckgl"
+# The classes the bundle registers for "@@type" (frontend/deckgl.js); a spec naming another fails.
+DECK_CLASSES = frozenset({"MapView", "GeoJsonLayer", "LineLayer", "PathLayer", "ScatterplotLayer",
+                          "SolidPolygonLayer", "TextLayer"})
 
 
 # ---------------------------------------------------------------------------------------------
@@ -92,27 +97,29 @@ ROUTE_DIR = "_deckgl"
 
 
 def bundle_path() -> Path:
-    """deck.gl's bundle inside the installed pydeck wheel."""
-    import pydeck
-
-    return Path(pydeck.__file__).parent / "nbextension" / "static" / "index.js"
+    """The vendored deck.gl bundle (frontend/build.sh writes it; exactly one is committed)."""
+    found = sorted(VENDOR_DIR.glob("deckgl-cockpit-*.min.js"))
+    if len(found) != 1:
+        raise FileNotFoundError(f"{VENDOR_DIR}: expected one deckgl-cockpit-<version>.min.js, found "
+                                f"{[p.name for p in found] or 'none'}; run `bash frontend/build.sh`")
+    return found[0]
 
 
 def bundle_name() -> str:
-    """The versioned file name the bundle is served under (changes when pydeck changes)."""
-    import pydeck
-
-    return f"deckgl-pydeck-{pydeck.__version__}.js"
+    """The file name the bundle is served under; it carries deck.gl's version, so caches never go stale."""
+    return bundle_path().name
 
 
 @lru_cache(maxsize=1)
 def _bundle_bytes() -> tuple[bytes, bytes]:
-    """The bundle without its source-map comment, plain and gzipped (read once per process)."""
+    """The bundle, plain and gzipped (read once per process)."""
     text = bundle_path().read_bytes()
-    lines = text.rstrip().split(b"\n")
-    if lines and lines[-1].startswith(b"//# sourceMappingURL="):
-        text = b"\n".join(lines[:-1]) + b"\n"
     return text, gzip.compress(text, compresslevel=6, mtime=0)
+
+
+def bundle_url(prefix: str = "/") -> str:
+    """Where `register_deck_assets` serves the bundle, under the app's `routes_pathname_prefix`."""
+    return f"{prefix.rstrip('/')}/{ROUTE_DIR}/{bundle_name()}"
 
 
 def register_deck_assets(server: Any, prefix: str | None = None) -> str:
@@ -126,8 +133,7 @@ def register_deck_assets(server: Any, prefix: str | None = None) -> str:
     if hasattr(server, "server") and hasattr(server, "config"):  # a Dash app
         prefix = prefix or server.config.routes_pathname_prefix
         server = server.server
-    prefix = prefix or "/"
-    path = f"{prefix.rstrip('/')}/{ROUTE_DIR}/{bundle_name()}"
+    path = bundle_url(prefix or "/")
     endpoint = "cockpit_deckgl_bundle"
     if endpoint in server.view_functions:
         return path
@@ -213,7 +219,8 @@ def _finite(x: object) -> float | None:
 def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, lang: str,
              highlight: str | None = None, points: list[dict] | None = None,
              decimals: int = 1) -> dict:
-    """Everything `deckmap.js` needs to draw a map: the deck JSON, the bounds to fit, the legend."""
+    """Everything `deckmap.js` needs to draw a map: the deck JSON, the region names and where they
+    go, the bounds to fit, the legend."""
     import pydeck as pdk
 
     lang = lang if lang in ("zh", "en") else "zh"
@@ -222,7 +229,7 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
     present = [v for f in features if (v := _finite(values.get(str(f["properties"].get("code"))))) is not None]
     lo, hi = (min(present), max(present)) if present else (0.0, 0.0)
 
-    regions, labels, highlighted = [], [], []
+    regions, labels, highlighted = [], [], []  # highlighted: codes
     for f in features:
         props = dict(f.get("properties") or {})
         code, name = str(props.get("code", "")), str(props.get("name", ""))
@@ -233,29 +240,22 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
         feature = {"type": "Feature", "properties": props, "geometry": f["geometry"]}
         regions.append(feature)
         if code == highlight:
-            highlighted.append(feature)
+            highlighted.append(code)
         x, y = _label_point(f["geometry"])
         labels.append({"position": [round(x, 5), round(y, 5)], "name": name, "code": code})
 
+    # Fills and outlines are separate layers: a GeoJsonLayer's stroke is a PathLayer, whose shader
+    # costs about 0.4 s more than a LineLayer's to prepare for the first frame in a browser without a
+    # GPU, and 1-3 px outlines need no mitred joins. An outline layer's data names the layer whose
+    # rings it traces (`deckmap.js` turns them into segments), so the spec holds each ring once.
+    line = {"get_source_position": "s", "get_target_position": "t", "width_units": pdk.types.String("pixels")}
     layers = [
-        pdk.Layer("GeoJsonLayer", [], id="regions",
-                  pickable=True, stroked=True, filled=True, auto_highlight=True,
-                  highlight_color=list(HOVER), get_fill_color="properties.fill",
-                  get_line_color=list(OUTLINE), line_width_units=pdk.types.String("pixels"),
-                  get_line_width=1, line_width_min_pixels=1),
+        pdk.Layer("GeoJsonLayer", [], id="regions", pickable=True, stroked=False, filled=True, auto_highlight=True,
+                  highlight_color=list(HOVER), get_fill_color="properties.fill"),
+        pdk.Layer("LineLayer", [], id="outlines", get_color=list(OUTLINE), get_width=1, **line),
     ]
     if highlighted:
-        layers.append(pdk.Layer("GeoJsonLayer", [], id="highlight", pickable=False, stroked=True, filled=False,
-                                get_line_color=list(HIGHLIGHT), line_width_units=pdk.types.String("pixels"),
-                                get_line_width=3, line_width_min_pixels=3))
-    layers.append(pdk.Layer(
-        "TextLayer", [], id="labels", pickable=False, get_position="position", get_text="name",
-        character_set=pdk.types.String("auto"), font_family=pdk.types.String(FONT_FAMILY),
-        font_settings={"sdf": True, "fontSize": 48, "buffer": 12}, get_size=15,
-        size_units=pdk.types.String("pixels"), get_color=list(LABEL_COLOUR),
-        outline_width=3, outline_color=list(LABEL_OUTLINE),
-        get_text_anchor=pdk.types.String("middle"), get_alignment_baseline=pdk.types.String("center"),
-    ))
+        layers.append(pdk.Layer("LineLayer", [], id="highlight", get_color=list(HIGHLIGHT), get_width=3, **line))
     rows: list[dict] = []
     if points:
         for p in points:
@@ -268,7 +268,7 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
         layers.append(pdk.Layer(
             "ScatterplotLayer", [], id="points", pickable=True, get_position="position",
             get_fill_color="fill", get_radius="radius", radius_units=pdk.types.String("pixels"),
-            stroked=True, get_line_color=list(LABEL_OUTLINE), line_width_min_pixels=1,
+            stroked=True, get_line_color=list(POINT_OUTLINE), line_width_min_pixels=1,
         ))
 
     deck = pdk.Deck(layers=layers, map_provider=None, map_style=None,
@@ -277,17 +277,20 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
                         "keyboard": False, "scrollZoom": True, "dragPan": True})])
     deck_json = json.loads(deck.to_json())
     # the data go in after pydeck's (indented, slow) serialisation of the layer properties
-    data = {"regions": {"type": "FeatureCollection", "features": regions},
-            "highlight": {"type": "FeatureCollection", "features": highlighted}, "labels": labels,
-            "points": rows}
+    data = {"regions": {"type": "FeatureCollection", "features": regions}, "outlines": {"outlinesOf": "regions"},
+            "highlight": {"outlinesOf": "regions", "codes": highlighted}, "points": rows}
     for layer in deck_json["layers"]:
         layer["data"] = data[layer["id"]]
+    unknown = {item["@@type"] for item in deck_json["layers"] + deck_json.get("views", [])} - DECK_CLASSES
+    if unknown:  # the bundle would fail in the browser; say so here, where the spec is written
+        raise ValueError(f"deck spec names classes the deck.gl bundle lacks: {sorted(unknown)} "
+                         "(add them to frontend/deckgl.js and DECK_CLASSES)")
     deck_json.pop("initialViewState", None)  # deckmap.js fits the bounds to the canvas size
     legend = {"label": label, "unit": unit, "lang": lang, "min": lo if present else None, "max": hi if present else None,
               "min_text": format_value(lo, unit, decimals, lang) if present else "—",
               "max_text": format_value(hi, unit, decimals, lang) if present else "—"}
-    return {"deck": deck_json, "bounds": [round(b, 5) for b in _bounds(geojson)], "legend": legend,
-            "bundle": f"{ROUTE_DIR}/{bundle_name()}"}
+    return {"deck": deck_json, "labels": labels, "bounds": [round(b, 5) for b in _bounds(geojson)],
+            "legend": legend, "bundle": f"{ROUTE_DIR}/{bundle_name()}"}
 
 
 # ---------------------------------------------------------------------------------------------
