@@ -217,8 +217,8 @@
 
   function update(st, spec, text) {
     var json = Object.assign({}, spec.deck);
-    var key = JSON.stringify(spec.bounds);
-    if (key !== st.boundsKey) {   // another area: fit it; same area: keep the user's pan/zoom
+    var key = JSON.stringify(spec.bounds), sameArea = key === st.boundsKey;
+    if (!sameArea) {   // another area: fit it; same area: keep the user's pan/zoom
       st.boundsKey = key;
       st.bounds = spec.bounds;
       st.size = sizeOf(st.el);
@@ -226,7 +226,9 @@
     }
     window.cockpitDeckGL.updateDeck(st.deck, withOutlines(json));
     setLabels(st, spec.labels);
-    placeLabels(st);  // now, in case the new spec draws nothing new
+    // same view: place the names now (the new spec may draw nothing new); a new area's view is
+    // the next frame's, and onAfterRender places them then
+    if (sameArea) { placeLabels(st); }
     st.text = text;
     st.spec = spec;
     stats.updated += 1;

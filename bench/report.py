@@ -222,12 +222,14 @@ def _where_time_goes(results: dict) -> list[str]:
     def fixed(s: dict) -> float:
         return s["refresh_s"] - s["refresh_stages_s"].get("measures", 0.0)
 
+    lo, hi = sorted((round(fixed(small)), round(fixed(large))))
+    rest = f"about {lo} s" if lo == hi else f"between {lo} and {hi} s"
     lines = [f"Where the time goes: the measures (the scans and roll-ups of the feeds) take "
              f"{small['refresh_stages_s']['measures']:.1f} s of {small['refresh_s']:.1f} s at scale {small['scale']:g}"]
     if large is not small:
         lines[0] += (f" and {large['refresh_stages_s']['measures']:.1f} s of {large['refresh_s']:.1f} s at scale "
                      f"{large['scale']:g}; the rest (definitions, formulas, composites with their explanations, "
-                     f"ranks, alerts, publishing the snapshot) stays near {fixed(small):.0f}–{fixed(large):.0f} s at "
+                     f"ranks, alerts, publishing the snapshot) takes {rest} at "
                      "every scale, because it grows with the values published (every indicator × region × period), "
                      "not with the rows. So the ratio to the scan bound falls as the lake grows, and pandas, which "
                      "computes only the slice's monthly values with no snapshot to write, is ahead on small lakes "
