@@ -242,6 +242,17 @@ def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_ge
         at = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat])
         hz_label = next(label for label in labels if label[0] == "杭州市")
         assert abs(hz_label[1] - at[0]) < 2 and abs(hz_label[2] - at[1]) < 2, (hz_label, at)
+        # and they follow the map when it is zoomed
+        page.mouse.move(at[0] + 200, at[1] + 100)
+        page.mouse.wheel(0, -400)
+        page.wait_for_function("""([lon, lat, x]) => Math.abs(window.cockpitDeckmap.project('zj', lon, lat)[0] - x) > 20""",
+                               arg=[lon, lat, at[0]], timeout=10_000)
+        page.wait_for_timeout(500)  # the zoom transition ends
+        zoomed_at = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat])
+        zoomed = page.evaluate("""() => { const e = [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
+            .find(e => e.textContent === '杭州市'); const r = e.getBoundingClientRect();
+            return [r.x + r.width / 2, r.y + r.height / 2]; }""")
+        assert abs(zoomed[0] - zoomed_at[0]) < 2 and abs(zoomed[1] - zoomed_at[1]) < 2, (zoomed, zoomed_at)
         # the bundle came from the app, lazily, and is the slim one
         assert any("/_deckgl/deckgl-cockpit-" in url for url in v.requests)
         x, y = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat + 0.12])
