@@ -111,3 +111,23 @@ def test_a_county_is_compared_with_its_peers_where_its_streets_have_no_values(us
     ranking = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-rank-gdp-graph").figure["data"][0]
     assert len(ranking["customdata"]) >= 3 and "330782" in ranking["customdata"]
     assert ranking["marker"]["color"][ranking["customdata"].index("330782")] == "#f59e0b"  # the scope, in amber
+
+
+def _ticks(canvas) -> list[str]:
+    ticker = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-ticker")
+    return [c for c in _walk(ticker) if "bs-tick" in (getattr(c, "className", "") or "").split()]
+
+
+def test_the_ticker_loops_its_alerts_and_says_once_when_there_are_none(use_demo_lake):
+    snap = current_snapshot()
+    province, quiet = "330000", None
+    assert len(snap.alerts(30, within=province)) > 0
+    ticks = _ticks(_canvas("overview", province))
+    assert len(ticks) == 2 * len(snap.alerts(30, within=province))  # twice, for a seamless scroll
+    for code in ("330602", "330603", "330604", "330624", "330681", "330683"):  # Shaoxing's counties
+        if snap.alerts(30, within=code).empty:
+            quiet = code
+            break
+    assert quiet, "the demo has a county without alerts"
+    ticks = _ticks(_canvas("governance", quiet))
+    assert [t.children for t in ticks] == ["当前无预警"]

@@ -267,11 +267,11 @@ def ticker(snap: Snapshot, scope: Scope, lang: str):
     alerts = snap.alerts(30, within=scope.code)
     items = [html.Span([html.Span("●", className=f"bs-sev-{a['severity']}"), a[f"text_{lang}"]], className="bs-tick")
              for _, a in alerts.iterrows()]
-    if not items:
-        items = [html.Span(t("screen.no_alerts", lang), className="bs-tick")]
+    # the items run twice so the scroll loops seamlessly; "no alerts" stands still, once
+    track = (html.Div(items + items, className="bs-ticker-track") if items else
+             html.Div(html.Span(t("screen.no_alerts", lang), className="bs-tick"), className="bs-ticker-still"))
     return html.Div([html.Div(t("screen.today", lang), className="bs-ticker-label"),
-                     html.Div(html.Div(items + items, className="bs-ticker-track"), className="bs-ticker-window")],
-                    className="bs-ticker", id="screen-ticker")
+                     html.Div(track, className="bs-ticker-window")], className="bs-ticker", id="screen-ticker")
 
 
 def map_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str = INDEX, frequency: str = "month",
