@@ -140,10 +140,28 @@ def serve_and_browse(lake: Path, snapshots: Path, runs: int) -> dict:
     and read the worker's memory afterwards."""
     with served({"COCKPIT_LAKE_DIR": str(lake), "COCKPIT_SNAPSHOT_DIR": str(snapshots)}) as server:
         browser = _browser_times(server.url, runs) if Path(CHROMIUM).exists() else {}
-        for path in SCREENS + ["/", "/waste-free"]:  # every page once, so the memory is of a worker in use
-            urllib.request.urlopen(server.url + path, timeout=60).read()
+        _visit_every_page(server.url)  # so the memory is that of a worker that has built every view
         rss, peak = _rss_mib(server.pid)
         return {**browser, "worker_rss_mib": rss, "worker_peak_mib": peak}
+
+
+def _visit_every_page(url: str) -> None:
+    """Open every screen and page in headless Chromium until its callbacks have answered (an HTTP
+    GET alone returns only the page shell: Dash builds the views in callbacks)."""
+    if not Path(CHROMIUM).exists():
+        for path in SCREENS + ["/", "/waste-free"]:
+            urllib.request.urlopen(url + path, timeout=60).read()
+        return
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            for path in SCREENS + ["/", "/waste-free"]:
+                page.goto(url + path, wait_until="networkidle", timeout=60_000)
+        finally:
+            browser.close()
 
 
 _ALL_DRAWN = """() => {

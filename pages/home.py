@@ -11,7 +11,7 @@ from cockpit.query.snapshot import NoSnapshot, current_snapshot
 from cockpit.regions import LEVELS, load_hierarchy
 from cockpit.regions.geometry import geometry_notice
 from cockpit.ui.format import change_class, format_time, format_value
-from cockpit.ui.i18n import current_lang, format_count, t
+from cockpit.ui.i18n import current_lang, format_count, in_language, t
 
 dash.register_page(__name__, path="/", name="首页", order=0, icon="bi-house",
                    label={"zh": "首页", "en": "Home"}, title="城市数字驾驶舱")
@@ -55,7 +55,7 @@ def _headline_item(row, lang: str):
     badge = html.Span(t("value.provisional", lang), className="badge text-bg-light ms-1") if row.get("provisional") is True else None
     name = row[f"name_{lang}"]
     if row.get("leader"):
-        name = t("value.leader", lang, name=name, leader=row["leader_en" if lang == "en" else "leader"])
+        name = t("value.leader", lang, name=name, leader=row["leader"])
     return html.Div([
         html.Div(name, className="headline-name"),
         html.Div([html.Span(value, className="headline-value"), badge], id=f"home-value-{row['indicator']}"),
@@ -72,7 +72,7 @@ def _systems_section(lang: str, root: str):
     except NoSnapshot:
         return dbc.Alert(t("home.systems.none", lang), color="info", id="home-no-snapshot")
     systems = snap.systems()
-    headlines = snap.headlines(root)
+    headlines = in_language(snap.headlines(root), lang, "leader")
     cards = []
     for _, system in systems.iterrows():
         rows = headlines[headlines["system"] == system["system"]]

@@ -186,7 +186,6 @@ def test_running_totals_and_yearly_references(published):
     assert value(published, "retail_per_capita", "330203", "2025-06") == pytest.approx(5 * 10000 / 50)
 
 
-
 def test_yearly_figures_do_not_widen_the_stock_window(tmp_path):
     """Stocks are reported over the months the event feeds cover: population years before or
     after them (2024 … 2027 around Jan – Mar 2025) widen the window at neither end; only without
@@ -211,6 +210,7 @@ def test_yearly_figures_do_not_widen_the_stock_window(tmp_path):
         source="fixture", lake_dir=lake)
     assert window(["population_annual", "economy_monthly"]) == (pd.Timestamp(2025, 1, 1),
                                                                 pd.Timestamp(2025, 4, 1) - last_instant)
+
 
 def test_periods_flags_ranks_and_alerts(published):
     df = published._df("SELECT period, provisional FROM indicator_values WHERE indicator = 'retail' "

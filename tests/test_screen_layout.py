@@ -3,8 +3,6 @@ and the whole screen is drawn from the snapshot alone."""
 
 from __future__ import annotations
 
-import shutil
-
 import pytest
 
 from cockpit.query.snapshot import current_snapshot
@@ -66,7 +64,6 @@ def test_the_screen_reads_the_snapshot_not_the_lake(use_demo_lake, tmp_path, mon
     canvas = _canvas()
     topics = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-topics-graph")
     assert len(topics.figure["data"][0]["y"]) == 6
-    shutil.rmtree(tmp_path, ignore_errors=True)
 
 
 def test_every_unit_a_definition_uses_has_an_english_form():
@@ -131,3 +128,27 @@ def test_the_ticker_loops_its_alerts_and_says_once_when_there_are_none(use_demo_
     assert quiet, "the demo has a county without alerts"
     ticks = _ticks(_canvas("governance", quiet))
     assert [t.children for t in ticks] == ["当前无预警"]
+
+
+def test_the_home_page_names_the_index_leader_in_the_readers_language(use_demo_lake):
+    import sys
+
+    import dash
+
+    from cockpit.ui.i18n import in_language
+    from cockpit.web import create_app
+
+    create_app()  # registers the pages
+    home = sys.modules[next(p["module"] for p in dash.page_registry.values() if p["path"] == "/")]
+    snap = current_snapshot()
+    leaders = snap.headlines("330000").dropna(subset=["leader"])
+    assert len(leaders)
+    row = leaders.iloc[0]
+    assert in_language(leaders, "en", "leader").iloc[0]["leader"] == row["leader_en"] != row["leader"]
+
+    def text(lang: str) -> str:
+        return " ".join(str(c.children) for c in _walk(home._systems_section(lang, "330000"))
+                        if "headline-name" in (getattr(c, "className", "") or ""))
+
+    assert f"(first: {row['leader_en']})" in text("en") and row["leader"] not in text("en")
+    assert f"（第1名 {row['leader']}）" in text("zh")

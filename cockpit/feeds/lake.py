@@ -58,6 +58,12 @@ def table_files(lake_dir: Path, table: str) -> list[Path]:
     return sorted(table_dir(lake_dir, table).glob(PART_GLOB))
 
 
+def table_source(lake_dir: Path, table: str) -> str | None:
+    """A DuckDB expression reading the table's finished part files (None when it has none)."""
+    files = table_files(lake_dir, table)
+    return f"read_parquet({[str(f.resolve()) for f in files]!r}, union_by_name = true)" if files else None
+
+
 def quarantine_files(lake_dir: Path, table: str) -> list[Path]:
     """The table's finished quarantine files, oldest first."""
     return sorted(quarantine_dir(lake_dir, table).glob(PART_GLOB))

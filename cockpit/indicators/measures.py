@@ -121,10 +121,6 @@ def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str], breakdown: s
     category = f"\n  f.{_quote(breakdown)} AS category," if breakdown else ""
     category_present = " AND category IS NOT NULL" if breakdown else ""
     sets = ", ".join(f"(p_{f}, c_{lvl}{split})" for f in frequencies for lvl in levels)
-    level_case = " ".join(f"WHEN grouping(c_{lvl}) = 0 THEN '{lvl}'" for lvl in levels)
-    freq_case = " ".join(f"WHEN grouping(p_{f}) = 0 THEN '{f}'" for f in frequencies)
-    region_expr = "coalesce(" + ", ".join(f"c_{lvl}" for lvl in levels) + ")" if len(levels) > 1 else f"c_{levels[0]}"
-    period_expr = "coalesce(" + ", ".join(f"p_{f}" for f in frequencies) + ")" if len(frequencies) > 1 else f"p_{frequencies[0]}"
     columns = ", ".join(f"f.{_quote(c)}" for c in _columns_used(batch))
     source_sql = grain_source_sql(batch, source_sql)
     return f"""-- measures over feed {batch.feed}: {', '.join(i.id for i in batch.indicators)}
@@ -137,10 +133,7 @@ WITH src AS (
   WHERE {time_sql} IS NOT NULL{f" AND ({_qualified(where, 'f')})" if where else ""}
 )
 SELECT
-  CASE {level_case} END AS level,
-  CASE {freq_case} END AS frequency,
-  {region_expr} AS region,
-  {period_expr} AS period_start,{category}
+  {_grouping_columns(levels, frequencies)},{category}
   {measures}
 FROM src AS f
 GROUP BY GROUPING SETS ({sets})

@@ -23,7 +23,7 @@ import pyarrow as pa
 
 from cockpit.config import paths
 from cockpit.feeds.contracts import Contracts, load_contracts
-from cockpit.feeds.lake import table_files
+from cockpit.feeds.lake import table_source
 from cockpit.indicators import formulas, measures, snapshot
 from cockpit.indicators.composite import compute_composite, explain_changes, rank_within_peers
 from cockpit.indicators.definitions import DefinitionError, read_systems
@@ -133,12 +133,7 @@ def _needed(indicators: dict[str, Indicator], targets: set[str]) -> set[str]:
 
 def feed_sources(lake: Path, feeds: Iterable[str]) -> dict[str, str]:
     """DuckDB source expressions of the feeds that have data: only finished part files."""
-    out = {}
-    for feed in feeds:
-        files = table_files(lake, feed)
-        if files:
-            out[feed] = f"read_parquet({[str(f.resolve()) for f in files]!r}, union_by_name = true)"
-    return out
+    return {feed: source for feed in feeds if (source := table_source(lake, feed)) is not None}
 
 
 def refresh(

@@ -13,19 +13,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from cockpit.feeds.lake import table_files
+from cockpit.feeds.lake import table_source
 
 COLUMNS = ["sensor_id", "sensor_type", "region_code", "lon", "lat", "alarm", "warning"]
 RECENT_DAYS = 3  # a sensor that raised an alarm within this many days of the data's end is "in alarm"
 
 
-def _source(lake: Path, table: str) -> str | None:
-    files = table_files(lake, table)
-    return f"read_parquet({[str(f.resolve()) for f in files]!r}, union_by_name = true)" if files else None
-
-
 def sensor_status(con: duckdb.DuckDBPyConnection, lake: Path, days: int = RECENT_DAYS) -> pd.DataFrame:
-    sensors, readings = _source(lake, "iot_sensors"), _source(lake, "iot_readings")
+    sensors, readings = table_source(lake, "iot_sensors"), table_source(lake, "iot_readings")
     if sensors is None or readings is None:
         return pd.DataFrame(columns=COLUMNS)
     return con.execute(f"""

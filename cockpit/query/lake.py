@@ -17,7 +17,7 @@ import pandas as pd
 
 from cockpit.config import paths
 from cockpit.feeds.contracts import load_contracts
-from cockpit.feeds.lake import quarantine_files, read_ingest_log, table_files
+from cockpit.feeds.lake import quarantine_files, read_ingest_log, table_files, table_source
 
 
 @dataclass(frozen=True)
@@ -71,8 +71,7 @@ def _feed_status(lake_str: str, stamp: tuple) -> pd.DataFrame:
             files = table_files(lake, table.name)
             quarantine = quarantine_files(lake, table.name)
             n_rows, latest = 0, None
-            if files:
-                source = f"read_parquet({[str(f) for f in files]!r}, union_by_name = true)"
+            if (source := table_source(lake, table.name)) is not None:
                 latest_sql = f"max({_quote(table.time_column)})" if table.time_column else "NULL"
                 n_rows, latest = con.execute(f"SELECT count(*), {latest_sql} FROM {source}").fetchone()
             n_quarantined = 0

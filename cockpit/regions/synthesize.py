@@ -123,7 +123,8 @@ def synthesize(real: Hierarchy, seed: int = SEED) -> list[list[object]]:
                 grid_points = _points_in(comm_cells[j], n_grid, rng)
                 for k in range(n_grid):
                     gx, gy = grid_points[k]
-                    rows.append([f"{ccode}{k + 1:03d}", f"第{k + 1}网格", f"Grid {k + 1}", "grid", ccode,
+                    gname = f"第{k + 1}网格"
+                    rows.append([f"{ccode}{k + 1:03d}", gname, english_name(gname), "grid", ccode,
                                  round(gx, 6), round(gy, 6)])
     return rows
 

@@ -20,7 +20,7 @@ from cockpit.query.lake import demo_info
 from cockpit.query.snapshot import Snapshot
 from cockpit.ui import screen_charts as charts
 from cockpit.ui.format import change_class, format_value
-from cockpit.ui.i18n import t
+from cockpit.ui.i18n import in_language, t
 
 WIDTH, HEIGHT = 1920, 1080
 INDEX = "waste_free_index"
@@ -39,11 +39,6 @@ def scope_of(snap: Snapshot, code: str, lang: str = "zh") -> Scope:
     row = snap.region(code)
     return Scope(code=row["code"], name=row["name_en" if lang == "en" else "name"], level=row["level"],
                  parent=row["parent_code"])
-
-
-def _named(ranking: pd.DataFrame, lang: str) -> pd.DataFrame:
-    """A ranking with its `name` column in the reader's language."""
-    return ranking.assign(name=ranking["name_en"]) if lang == "en" and "name_en" in ranking else ranking
 
 
 def panel(title: str, body, panel_id: str, note: str | None = None, height: int | None = None,
@@ -151,7 +146,7 @@ def _year_before(snap: Snapshot, ident: str, region: str, frequency: str, period
 
 
 def _index_tile(snap: Snapshot, scope: Scope, ident: str, frequency: str, name: str, m, lang: str):
-    ranking = _named(snap.ranking(ident, scope.code, frequency), lang)
+    ranking = in_language(snap.ranking(ident, scope.code, frequency), lang)
     if ranking.empty:
         return None
     top = ranking.iloc[0]
@@ -205,7 +200,7 @@ def compared(snap: Snapshot, scope: Scope, indicator: str, frequency: str) -> tu
 
 
 def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
-    ranking = _named(compared(snap, scope, INDEX, "month")[1], lang)
+    ranking = in_language(compared(snap, scope, INDEX, "month")[1], lang)
     if ranking.empty:
         return panel(t("index.title", lang), html.Div(t("index.no_values", lang), className="bs-empty"),
                      "screen-index", None, 340)
@@ -220,7 +215,7 @@ def index_radar_panel(snap: Snapshot, scope: Scope, lang: str):
     periods = snap.periods(INDEX, "month")
     dims = snap.children_values(INDEX, region, "month", periods[0]) if periods else pd.DataFrame()
     if dims.empty or dims["score"].isna().all():  # the province itself has no index: show the leader
-        ranking = _named(snap.ranking(INDEX, region, "month"), lang)
+        ranking = in_language(snap.ranking(INDEX, region, "month"), lang)
         if ranking.empty:
             return panel(t("screen.index_dimensions", lang, name=name), html.Div(), "screen-radar", None, 264)
         region, name = ranking["region"].iloc[0], ranking["name"].iloc[0]
@@ -236,9 +231,7 @@ def hotline_panels(snap: Snapshot, scope: Scope, lang: str):
     latest = snap.latest_values(list(steps), scope.code, "month", complete_only=True).set_index("indicator")
     funnel_steps = [(t(label, lang), latest.loc[s, "value"]) for s, label in steps.items() if s in latest.index]
     period = latest["period"].iloc[0] if len(latest) else ""
-    categories = snap.breakdown("hotline_orders", scope.code, "month")
-    if lang == "en":
-        categories = categories.assign(category=categories["category_en"])
+    categories = in_language(snap.breakdown("hotline_orders", scope.code, "month"), lang, "category")
     topics_period = categories["period"].iloc[0] if len(categories) else ""
     return [
         panel(t("screen.hotline_funnel", lang), _graph(charts.funnel(funnel_steps, 226), "screen-funnel-graph"),
@@ -326,7 +319,7 @@ def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequ
     """The scope's children (or the scope among its peers, see `compared`) ranked on an indicator,
     best first."""
     meta = snap.indicator(indicator)
-    ranking = _named(compared(snap, scope, indicator, frequency)[1].dropna(subset=["rank"]).head(11), lang)
+    ranking = in_language(compared(snap, scope, indicator, frequency)[1].dropna(subset=["rank"]).head(11), lang)
     title = t("screen.ranking_of", lang, indicator=meta[f"name_{lang}"])
     if ranking.empty:
         return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height)

@@ -171,6 +171,13 @@ def install_lang_override(server) -> None:
         return response
 
 
+def in_language(frame, lang: str, column: str = "name"):
+    """A query result with `column` in the reader's language: in English, its `<column>_en`
+    companion (region names, categories) takes its place."""
+    english = f"{column}_en"
+    return frame.assign(**{column: frame[english]}) if lang == "en" and english in frame else frame
+
+
 def format_count(n: int | float, lang: str) -> str:
     """Large counts the way readers of each language expect: 1.2万 / 12.3k."""
     n = float(n)

@@ -9,7 +9,7 @@ from dash import dcc, html
 from cockpit.query.snapshot import Snapshot
 from cockpit.ui.charts import ranking_bars, score_bars
 from cockpit.ui.format import format_value
-from cockpit.ui.i18n import t
+from cockpit.ui.i18n import in_language, t
 
 
 def _rank_move(rank: float, previous: float) -> html.Span:
@@ -22,9 +22,7 @@ def _rank_move(rank: float, previous: float) -> html.Span:
 def ranking_panel(snap: Snapshot, index: str, parent: str, frequency: str, period: str, selected: str | None,
                   lang: str, graph_id: str):
     meta = snap.indicator(index)
-    ranking = snap.ranking(index, parent, frequency, period)
-    if lang == "en":
-        ranking = ranking.assign(name=ranking["name_en"])
+    ranking = in_language(snap.ranking(index, parent, frequency, period), lang)
     if ranking.empty:
         return dbc.Alert(t("index.no_values", lang), color="info")
     table = dbc.Table([
