@@ -137,6 +137,7 @@
       return span;
     });
     st.viewKey = null;
+    st.labelSizes = null;
     st.labelBox.style.visibility = 'hidden';  // until placed by the next frame
   }
 
@@ -146,10 +147,17 @@
     var key = [vp.longitude, vp.latitude, vp.zoom, vp.width, vp.height].join(',');
     if (key === st.viewKey) { return; }
     st.viewKey = key;
+    if (!st.labelSizes) {  // measured once per set of names (layout units, unaffected by the screen's scale)
+      st.labelSizes = st.labelEls.map(function (el) { return [el.offsetWidth, el.offsetHeight]; });
+    }
+    var shown = [];  // boxes of the names placed so far: larger regions come first in the spec
     st.labels.forEach(function (label, i) {
-      var p = vp.project(label.position), el = st.labelEls[i];
+      var p = vp.project(label.position), el = st.labelEls[i], size = st.labelSizes[i];
+      var box = [p[0] - size[0] / 2 - 2, p[1] - size[1] / 2 - 1, p[0] + size[0] / 2 + 2, p[1] + size[1] / 2 + 1];
       var outside = p[0] < -40 || p[1] < -20 || p[0] > vp.width + 40 || p[1] > vp.height + 20;
-      el.style.display = outside ? 'none' : '';
+      var overlaps = shown.some(function (b) { return box[0] < b[2] && b[0] < box[2] && box[1] < b[3] && b[1] < box[3]; });
+      el.style.display = outside || overlaps ? 'none' : '';
+      if (!outside && !overlaps) { shown.push(box); }
       el.style.transform = 'translate(' + p[0].toFixed(1) + 'px,' + p[1].toFixed(1) + 'px) translate(-50%,-50%)';
     });
     st.labelBox.style.visibility = '';

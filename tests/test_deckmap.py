@@ -44,6 +44,9 @@ def test_spec_has_regions_outlines_highlight_points_labels_and_no_basemap(zj_geo
     assert {item["@@type"] for item in spec["deck"]["layers"] + spec["deck"]["views"]} <= deckmap.DECK_CLASSES
     # names are HTML labels placed by deckmap.js, one per region, at its pole of inaccessibility
     assert {row["name"] for row in spec["labels"]} >= {"杭州市", "宁波市"} and len(spec["labels"]) == 11
+    area = {f["properties"]["code"]: deckmap._area(f["geometry"]) for f in zj_geojson["features"]}
+    sizes = [area[row["code"]] for row in spec["labels"]]
+    assert sizes == sorted(sizes, reverse=True)  # larger regions first: their names win where two overlap
     regions = _layer(spec, "regions")
     assert regions["pickable"] is True and regions["stroked"] is False and len(regions["data"]["features"]) == 11
     # outlines trace the regions' rings (deckmap.js makes the segments): the spec holds each ring once
@@ -253,6 +256,22 @@ def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_ge
             .find(e => e.textContent === '杭州市'); const r = e.getBoundingClientRect();
             return [r.x + r.width / 2, r.y + r.height / 2]; }""")
         assert abs(zoomed[0] - zoomed_at[0]) < 2 and abs(zoomed[1] - zoomed_at[1]) < 2, (zoomed, zoomed_at)
+        # on a small map, names that would overlap give way to the larger regions' names
+        page.evaluate("document.getElementById('slot').style.cssText = 'width: 300px; height: 220px'")
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
+                                        .some(e => e.style.display === 'none')""", timeout=10_000)
+        boxes = page.evaluate("""[...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
+            .filter(e => e.style.display !== 'none').map(e => { const r = e.getBoundingClientRect();
+              return [e.textContent, r.left, r.top, r.right, r.bottom]; })""")
+        assert 0 < len(boxes) < 11
+        for i, a in enumerate(boxes):
+            for b in boxes[i + 1:]:
+                assert not (a[1] < b[3] and b[1] < a[3] and a[2] < b[4] and b[2] < a[4]), (a, b)
+        largest = max(zj_geojson["features"], key=lambda f: deckmap._area(f["geometry"]))["properties"]["name"]
+        assert largest in [b[0] for b in boxes]
+        page.evaluate("document.getElementById('slot').style.cssText = 'width: 1100px; height: 760px'")
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
+                                        .every(e => e.style.display !== 'none')""", timeout=10_000)
         # the bundle came from the app, lazily, and is the slim one
         assert any("/_deckgl/deckgl-cockpit-" in url for url in v.requests)
         x, y = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat + 0.12])

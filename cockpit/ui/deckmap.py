@@ -39,7 +39,8 @@ newly mounted map's stores start at None, and Dash calls their callbacks with No
 as "nothing clicked" (`raise PreventUpdate`).
 
 **Region names** are HTML labels over the canvas, placed by the deck's viewport after every
-redraw, not a deck.gl TextLayer: the browser's own text is crisp at any screen scale, uses the
+redraw (where two would overlap, the larger region's name is shown; the other region still names
+itself in its tooltip), not a deck.gl TextLayer: the browser's own text is crisp at any screen scale, uses the
 page's fonts for Chinese and Latin alike, and costs no glyph atlas and no shader (a TextLayer with
 outlined SDF text added about 0.4 s to a map's first frame under software WebGL).
 
@@ -193,6 +194,12 @@ def _label_point(geometry: dict) -> tuple[float, float]:
     return p.x, p.y
 
 
+def _area(geometry: dict) -> float:
+    from shapely.geometry import shape
+
+    return shape(geometry).area
+
+
 def _bounds(geojson: dict) -> list[float]:
     from shapely.geometry import shape
 
@@ -242,7 +249,11 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
         if code == highlight:
             highlighted.append(code)
         x, y = _label_point(f["geometry"])
-        labels.append({"position": [round(x, 5), round(y, 5)], "name": name, "code": code})
+        labels.append({"position": [round(x, 5), round(y, 5)], "name": name, "code": code,
+                       "area": _area(f["geometry"])})
+    # larger regions first: where two names would overlap, deckmap.js keeps the earlier one
+    labels = [{k: v for k, v in label.items() if k != "area"}
+              for label in sorted(labels, key=lambda label: -label["area"])]
 
     # Fills and outlines are separate layers: a GeoJsonLayer's stroke is a PathLayer, whose shader
     # costs about 0.4 s more than a LineLayer's to prepare for the first frame in a browser without a
