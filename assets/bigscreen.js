@@ -18,8 +18,23 @@
       pad(now.getHours()) + ':' + pad(now.getMinutes()) + ':' + pad(now.getSeconds());
     document.querySelectorAll('.bs-clock').forEach(function (el) { el.textContent = text; });
   }
+  // A headline number keeps to its tile: one that would overflow (a long unit, an English word) is
+  // set smaller until it fits, never cut. Measured in the canvas's own units, so the scale is moot.
+  function fitValues() {
+    document.querySelectorAll('.bigscreen-canvas .bs-kpi-value').forEach(function (el) {
+      if (el.dataset.fitted === el.textContent) { return; }
+      el.style.fontSize = '';
+      var size = parseFloat(window.getComputedStyle(el).fontSize), min = size * 0.6;
+      while (el.scrollWidth > el.clientWidth && size > min) {
+        size -= 1;
+        el.style.fontSize = size + 'px';
+      }
+      el.dataset.fitted = el.textContent;
+    });
+  }
   window.addEventListener('resize', fit);
-  new MutationObserver(fit).observe(document.documentElement, { childList: true, subtree: true });
+  new MutationObserver(function () { fit(); fitValues(); })
+    .observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   setInterval(tick, 1000);
   document.addEventListener('DOMContentLoaded', function () { fit(); tick(); });
 })();

@@ -14,6 +14,12 @@ PANELS = ["screen-economy", "screen-index", "screen-radar", "screen-map-panel", 
           "screen-environment", "screen-ticker"]
 
 
+def _overflowing_values(page) -> list[str]:
+    """Headline numbers wider than their tile (bigscreen.js sets long ones smaller)."""
+    return page.evaluate("""[...document.querySelectorAll('.bs-kpi-value')]
+                            .filter(e => e.scrollWidth > e.clientWidth + 1).map(e => e.textContent)""")
+
+
 def _check_drawn(page, v=None) -> None:
     page.wait_for_selector("#screen-canvas", timeout=30_000)
     page.wait_for_function("document.querySelectorAll('#screen-canvas .js-plotly-plot').length >= 6", timeout=30_000)
@@ -27,6 +33,7 @@ def _check_drawn(page, v=None) -> None:
     scroll = page.evaluate("""(() => { const e = document.scrollingElement;
         return [e.scrollWidth > e.clientWidth + 1, e.scrollHeight > e.clientHeight + 1]; })()""")
     assert scroll == [False, False]
+    assert _overflowing_values(page) == []
     if v is not None:  # every figure drawn as its own type, by the app's own Plotly.js
         assert v.undrawable_traces() == [] and not v.loaded_dash_plotly()
 
@@ -98,6 +105,18 @@ def test_hovering_a_region_highlights_it_on_the_other_panels(visit, demo_snapsho
     assert v.console_errors == []
 
 
+@pytest.mark.parametrize("theme", ["overview", "waste_free", "infrastructure"])
+def test_headline_numbers_fit_their_tiles_in_english_too(visit, theme):
+    v = visit(1920, 1080)
+    page = v.goto(("/screen" if theme == "overview" else f"/screen/{theme}") + "?lang=en&region=330600")
+    page.wait_for_selector("#screen-canvas .bs-kpi-value", timeout=30_000)
+    page.wait_for_function("[...document.querySelectorAll('.bs-kpi-value')].every(e => e.dataset.fitted)",
+                           timeout=10_000)
+    assert _overflowing_values(page) == []
+    sizes = page.evaluate("[...document.querySelectorAll('.bs-kpi-value')].map(e => parseFloat(getComputedStyle(e).fontSize))")
+    assert min(sizes) >= 34 * 0.6 and max(sizes) == 34  # short numbers keep the full size
+
+
 @pytest.mark.parametrize("theme", ["economy", "governance", "environment", "waste_free", "infrastructure"])
 def test_each_themed_screen_draws_every_panel(visit, theme):
     from cockpit.ui.bigscreen import THEMES
@@ -113,6 +132,7 @@ def test_each_themed_screen_draws_every_panel(visit, theme):
     assert len(tiles) == len(THEMES[theme].kpis) and all(t.strip() and t != "—" for t in tiles)
     text = page.inner_text("#screen-canvas")
     assert "NaN" not in text and "undefined" not in text
+    assert _overflowing_values(page) == []
     save_screenshot(page, f"screen-{theme}")
     assert v.external_requests == [] and v.console_errors == []
     assert v.undrawable_traces() == [] and not v.loaded_dash_plotly()

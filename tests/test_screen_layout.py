@@ -17,6 +17,14 @@ def _walk(component):
             yield from _walk(child)
 
 
+def _text(component) -> str:
+    """The text a component shows, its children's included."""
+    children = component if isinstance(component, str) else getattr(component, "children", None)
+    if isinstance(children, str):
+        return children
+    return "".join(_text(c) for c in children or [] if c is not None) if isinstance(children, list | tuple) else ""
+
+
 def _panels(canvas) -> dict[str, tuple[str, str]]:
     """Panel id → (class names, the note in its title)."""
     out = {}
@@ -85,8 +93,12 @@ def test_the_english_screen_shows_no_chinese_units(use_demo_lake):
 
     canvas = _canvas(lang="en")
     tiles = [c for c in _walk(canvas) if (getattr(c, "id", "") or "").startswith("screen-kpi-")]
-    texts = [c.children for c in tiles]
+    texts = [_text(c) for c in tiles]
     assert texts and not [t for t in texts if re.search(r"[件分吨台元]", t)]
+    # the number large, its unit smaller beside it; the text reads as format_value writes it
+    zh = {c.id: c for c in _walk(_canvas()) if (getattr(c, "id", "") or "").startswith("screen-kpi-")}
+    orders = zh["screen-kpi-hotline_orders"]
+    assert re.fullmatch(r"[\d,]+ 件", _text(orders)) and orders.children[1].className == "bs-kpi-unit"
 
 
 def test_the_english_screen_names_regions_and_categories_in_english(use_demo_lake):

@@ -7,6 +7,7 @@ to a region: the province by default, a city or county when a leader drills in.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -132,11 +133,16 @@ def kpi_tiles(snap: Snapshot, scope: Scope, kpis: list[tuple[str, str]], lang: s
     return html.Div(tiles, className="bs-kpis")
 
 
+_NUMBER = re.compile(r"^([¥-]?[\d,]+(?:\.\d+)?)(.*)$")
+
+
 def _kpi_value(text: str, ident: str) -> html.Div:
-    """A headline number; a long one (a number with a long English unit) in a smaller size, so
-    that it fits its tile instead of being cut."""
-    return html.Div(text, className="bs-kpi-value" + (" bs-kpi-value-long" if len(text) > 9 else ""),
-                    id=f"screen-kpi-{ident}")
+    """A headline number, large, with its unit (万亿元, %, per 10k people …) set smaller beside it;
+    assets/bigscreen.js sets the whole smaller still where it would not fit its tile."""
+    match = _NUMBER.match(text)
+    parts = [text] if match is None or not match.group(2) else [
+        match.group(1), html.Span(match.group(2), className="bs-kpi-unit")]
+    return html.Div(parts, className="bs-kpi-value", id=f"screen-kpi-{ident}")
 
 
 def _year_before(snap: Snapshot, ident: str, region: str, frequency: str, period: str) -> float | None:
