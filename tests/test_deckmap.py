@@ -223,6 +223,22 @@ def map_server(zj_geojson):
     thread.join(timeout=5)
 
 
+def _wait_all_names_shown(page):
+    """Wait until no name on the test map is hidden; on timeout, say which are and where."""
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    try:
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
+                                        .every(e => e.style.display !== 'none')""", timeout=10_000)
+    except PlaywrightTimeout:
+        state = page.evaluate("""() => ({
+            hidden: [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
+                      .filter(e => e.style.display === 'none').map(e => [e.textContent, e.style.transform]),
+            slot: [document.getElementById('slot').clientWidth, document.getElementById('slot').clientHeight],
+            stats: window.cockpitDeckmap.stats})""")
+        raise AssertionError(f"names still hidden on the full-size map: {state}") from None
+
+
 @pytest.mark.browser
 def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_geojson):
     from tests.conftest import Visit
@@ -245,18 +261,8 @@ def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_ge
         at = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat])
         hz_label = next(label for label in labels if label[0] == "杭州市")
         assert abs(hz_label[1] - at[0]) < 2 and abs(hz_label[2] - at[1]) < 2, (hz_label, at)
-        # and they follow the map when it is zoomed
-        page.mouse.move(at[0] + 200, at[1] + 100)
-        page.mouse.wheel(0, -400)
-        page.wait_for_function("""([lon, lat, x]) => Math.abs(window.cockpitDeckmap.project('zj', lon, lat)[0] - x) > 20""",
-                               arg=[lon, lat, at[0]], timeout=10_000)
-        page.wait_for_timeout(500)  # the zoom transition ends
-        zoomed_at = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat])
-        zoomed = page.evaluate("""() => { const e = [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
-            .find(e => e.textContent === '杭州市'); const r = e.getBoundingClientRect();
-            return [r.x + r.width / 2, r.y + r.height / 2]; }""")
-        assert abs(zoomed[0] - zoomed_at[0]) < 2 and abs(zoomed[1] - zoomed_at[1]) < 2, (zoomed, zoomed_at)
-        # on a small map, names that would overlap give way to the larger regions' names
+        # every name shows at full size; on a small map, names that would overlap give way to the larger regions' names
+        _wait_all_names_shown(page)
         page.evaluate("document.getElementById('slot').style.cssText = 'width: 300px; height: 220px'")
         page.wait_for_function("""() => [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
                                         .some(e => e.style.display === 'none')""", timeout=10_000)
@@ -270,8 +276,7 @@ def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_ge
         largest = max(zj_geojson["features"], key=lambda f: deckmap._area(f["geometry"]))["properties"]["name"]
         assert largest in [b[0] for b in boxes]
         page.evaluate("document.getElementById('slot').style.cssText = 'width: 1100px; height: 760px'")
-        page.wait_for_function("""() => [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
-                                        .every(e => e.style.display !== 'none')""", timeout=10_000)
+        _wait_all_names_shown(page)
         # the bundle came from the app, lazily, and is the slim one
         assert any("/_deckgl/deckgl-cockpit-" in url for url in v.requests)
         x, y = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat + 0.12])
@@ -280,6 +285,17 @@ def test_map_draws_offline_and_a_click_reaches_python(browser, map_server, zj_ge
         page.mouse.click(x, y)
         page.wait_for_function("document.getElementById('clicked').textContent === '330100'", timeout=10_000)
 
+        # and they follow the map when it is zoomed
+        page.mouse.move(at[0] + 200, at[1] + 100)
+        page.mouse.wheel(0, -400)
+        page.wait_for_function("""([lon, lat, x]) => Math.abs(window.cockpitDeckmap.project('zj', lon, lat)[0] - x) > 20""",
+                               arg=[lon, lat, at[0]], timeout=10_000)
+        page.wait_for_timeout(500)  # the zoom transition ends
+        zoomed_at = page.evaluate("([lon, lat]) => window.cockpitDeckmap.project('zj', lon, lat)", [lon, lat])
+        zoomed = page.evaluate("""() => { const e = [...document.querySelectorAll('[data-deckmap=zj] .deckmap-label')]
+            .find(e => e.textContent === '杭州市'); const r = e.getBoundingClientRect();
+            return [r.x + r.width / 2, r.y + r.height / 2]; }""")
+        assert abs(zoomed[0] - zoomed_at[0]) < 2 and abs(zoomed[1] - zoomed_at[1]) < 2, (zoomed, zoomed_at)
         # a callback returning a new region_map with the same id redraws in place: one deck, one canvas
         for n in range(1, 7):
             page.click("#redraw")
