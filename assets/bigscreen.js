@@ -20,20 +20,35 @@
   }
   // A headline number keeps to its tile: one that would overflow (a long unit, an English word) is
   // set smaller until it fits, never cut. Measured in the canvas's own units, so the scale is moot.
-  function fitValues() {
-    document.querySelectorAll('.bigscreen-canvas .bs-kpi-value').forEach(function (el) {
-      if (el.dataset.fitted === el.textContent) { return; }
-      el.style.fontSize = '';
-      var size = parseFloat(window.getComputedStyle(el).fontSize), min = size * 0.6;
-      while (el.scrollWidth > el.clientWidth && size > min) {
-        size -= 1;
-        el.style.fontSize = size + 'px';
-      }
-      el.dataset.fitted = el.textContent;
+  // Text that would run past its tile is set smaller, down to a floor: headline numbers to 60 %,
+  // panel titles to 80 % (then an ellipsis), headline names to 75 % and then onto two lines (both
+  // whole in their tooltips).
+  function shrink(el, floor) {
+    el.style.fontSize = '';
+    var size = parseFloat(window.getComputedStyle(el).fontSize), min = size * floor;
+    while (el.scrollWidth > el.clientWidth && size > min) {
+      size -= 1;
+      el.style.fontSize = size + 'px';
+    }
+    return el.scrollWidth > el.clientWidth;
+  }
+  var ONE_LINE = [['.bs-kpi-value', 0.6], ['.bs-panel-title-text', 0.8]];
+  function fitText() {
+    ONE_LINE.forEach(function (rule) {
+      document.querySelectorAll('.bigscreen-canvas ' + rule[0]).forEach(function (el) {
+        if (el.dataset.fitted !== el.textContent) { shrink(el, rule[1]); el.dataset.fitted = el.textContent; }
+      });
+    });
+    document.querySelectorAll('.bigscreen-canvas .bs-kpi-name').forEach(function (box) {
+      var name = box.firstElementChild;
+      if (!name || box.dataset.fitted === box.textContent) { return; }
+      box.classList.remove('bs-kpi-name-wrap');
+      box.classList.toggle('bs-kpi-name-wrap', shrink(name, 0.75));
+      box.dataset.fitted = box.textContent;
     });
   }
   window.addEventListener('resize', fit);
-  new MutationObserver(function () { fit(); fitValues(); })
+  new MutationObserver(function () { fit(); fitText(); })
     .observe(document.documentElement, { childList: true, subtree: true, characterData: true });
   setInterval(tick, 1000);
   document.addEventListener('DOMContentLoaded', function () { fit(); tick(); });

@@ -51,6 +51,8 @@ indicators:
      formula: ytd(retail)}
   - {id: retail_ytd_growth, name_zh: 累计增速, name_en: YTD growth, unit: '%', description: d, frequencies: [month],
      formula: yoy(ytd(retail))}
+  - {id: retail_ytd_1_2, name_zh: 累计零售（1–2月合并）, name_en: Retail YTD (Jan–Feb together), unit: 亿元,
+     description: d, frequencies: [month], formula: ytd(retail), jan_feb_combined: true}
   - {id: retail_yoy, name_zh: 同比, name_en: YoY, unit: '%', description: d, formula: yoy(retail)}
   - {id: retail_mom, name_zh: 环比, name_en: MoM, unit: '%', description: d, frequencies: [month], formula: mom(retail)}
   - {id: retail_roll3, name_zh: 滚动, name_en: Rolling, unit: 亿元, description: d, frequencies: [month],
@@ -122,7 +124,7 @@ def world(tmp_path_factory) -> dict[str, Path]:
 @pytest.fixture(scope="module")
 def published(world) -> Snapshot:
     report = engine.refresh(lake_dir=world["lake"], snapshot_dir=world["snapshots"], definitions_dir=world["defs"])
-    assert report.indicators == 17
+    assert report.indicators == 18
     return Snapshot(report.path)
 
 
@@ -167,6 +169,16 @@ def test_time_functions(published):
     assert value(published, "retail_diff_ly", "330000", "2026-03") == 4  # 39 − 35
     df = published._df("SELECT value FROM indicator_values WHERE indicator = 'retail_yoy' AND period = '2025-01'")
     assert df["value"].isna().all()  # no January 2024 to compare with
+
+
+def test_january_published_with_february_has_no_value_of_its_own(published):
+    periods = published._df("SELECT DISTINCT period FROM indicator_values WHERE indicator = 'retail_ytd_1_2' "
+                            "AND frequency = 'month' ORDER BY period")["period"].tolist()
+    assert "2026-01" not in periods and "2025-01" not in periods
+    assert {"2025-12", "2026-02", "2026-03"} <= set(periods)
+    # February's year to date still counts January, and the same sum without the key keeps January
+    assert value(published, "retail_ytd_1_2", "330100", "2026-02") == 66  # 33 + 33
+    assert value(published, "retail_ytd", "330100", "2026-01") == 33
 
 
 def test_running_totals_and_yearly_references(published):

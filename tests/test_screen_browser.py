@@ -105,8 +105,8 @@ def test_hovering_a_region_highlights_it_on_the_other_panels(visit, demo_snapsho
     assert v.console_errors == []
 
 
-@pytest.mark.parametrize("theme", ["overview", "waste_free", "infrastructure"])
-def test_headline_numbers_fit_their_tiles_in_english_too(visit, theme):
+@pytest.mark.parametrize("theme", ["overview", "waste_free", "environment", "infrastructure"])
+def test_headline_numbers_and_names_fit_their_tiles_in_english_too(visit, theme):
     v = visit(1920, 1080)
     page = v.goto(("/screen" if theme == "overview" else f"/screen/{theme}") + "?lang=en&region=330600")
     page.wait_for_selector("#screen-canvas .bs-kpi-value", timeout=30_000)
@@ -115,6 +115,13 @@ def test_headline_numbers_fit_their_tiles_in_english_too(visit, theme):
     assert _overflowing_values(page) == []
     sizes = page.evaluate("[...document.querySelectorAll('.bs-kpi-value')].map(e => parseFloat(getComputedStyle(e).fontSize))")
     assert min(sizes) >= 34 * 0.6 and max(sizes) == 34  # short numbers keep the full size
+    # names are whole too: set smaller, then on two lines, and the numbers below them stay in line
+    page.wait_for_function("[...document.querySelectorAll('.bs-kpi-name')].every(e => e.dataset.fitted)", timeout=10_000)
+    clipped = page.evaluate("""[...document.querySelectorAll('.bs-kpi-name > span')]
+        .filter(e => e.scrollWidth > e.clientWidth + 1 || e.scrollHeight > e.clientHeight + 1).map(e => e.textContent)""")
+    assert clipped == []
+    tops = page.evaluate("""[...document.querySelectorAll('.bs-kpi-value')].map(e => Math.round(e.getBoundingClientRect().top))""")
+    assert len(set(tops)) == 2, tops  # two rows of tiles
 
 
 @pytest.mark.parametrize("theme", ["economy", "governance", "environment", "waste_free", "infrastructure"])

@@ -164,3 +164,29 @@ def test_the_home_page_names_the_index_leader_in_the_readers_language(use_demo_l
 
     assert f"(first: {row['leader_en']})" in text("en") and row["leader"] not in text("en")
     assert f"（第1名 {row['leader']}）" in text("zh")
+
+
+def test_trend_legends_give_latest_values_to_the_indicators_decimals(use_demo_lake):
+    import re
+
+    snap = current_snapshot()
+    canvas = _canvas("infrastructure")
+    graph = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-security-trend-graph")
+    names = [trace["name"] for trace in graph.figure["data"]]
+    # event counts are whole numbers: "网络安全事件数 177起", never "177.0起"
+    assert len(names) == 2 and all(re.search(r" [\d,]+起$", n) for n in names), names
+    latest = snap.series("security_events", "330000", "month")
+    latest = latest[~latest["provisional"]]["value"].iloc[-1]
+    assert names[0].endswith(f" {latest:,.0f}起")
+    # rates keep their decimal
+    rates = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-sensor-trend-graph")
+    assert re.search(r" \d+\.\d%$", rates.figure["data"][0]["name"])
+
+
+def test_year_to_date_growth_has_no_january_of_its_own(use_demo_lake):
+    # published as 1–2月 (jan_feb_combined): the demo's Spring Festival moves from January 2025 to
+    # February 2026, which made January 2026's growth leap to three times its trend
+    graph = next(c for c in _walk(_canvas()) if getattr(c, "id", None) == "screen-economy-graph")
+    periods = [p for trace in graph.figure["data"] for p in trace["x"]]
+    assert periods and not [p for p in periods if p.endswith("-01")]
+    assert any(p.endswith("-02") for p in periods)

@@ -112,6 +112,7 @@ def test_a_sound_system_has_no_problems(tmp_path):
         ind("orders_per_10k", "formula: orders_all / nullif(people, 0) * 10"),  # yearly-only, read as of the year
         ind("closure_yoy", "formula: yoy(ytd(orders_closed) / nullif(ytd(orders_all), 0))"),
         ind("closure_rolling", "formula: rolling_avg(closure_rate, 3)"),
+        ind("closed_ytd", "frequencies: [month]\nformula: ytd(orders_closed)\njan_feb_combined: true\ndecimals: 0"),
         ind("index", """
             composite:
               normalisation: {method: minmax, floor: 60}
@@ -155,6 +156,34 @@ def test_levels_must_exist_in_the_hierarchy(tmp_path):
     problems = check(tmp_path, ind("deep", "levels: [city, county, street]\n" + COUNT),
                      levels=("province", "city", "county"))
     at(tmp_path, one(problems, "indicator deep", "street", "not levels of the region hierarchy"), "deep")
+
+
+def test_jan_feb_combined_needs_months(tmp_path):
+    problems = check(tmp_path, ind("yearly", "frequencies: [year]\njan_feb_combined: true\n" + COUNT))
+    at(tmp_path, one(problems, "indicator yearly", "jan_feb_combined", "about months"), "yearly")
+
+
+@pytest.mark.parametrize("body, words", [
+    ("decimals: abc", ("decimals must be a whole number from 0 to 6", "'abc'")),
+    ("decimals: 9", ("decimals must be a whole number from 0 to 6", "9")),
+    ("decimals: 1.5", ("decimals must be a whole number", "1.5")),
+    ("jan_feb_combined: 'yes'", ("jan_feb_combined must be true or false", "'yes'")),
+    ("thresholds: [{severity: alarm, below: 1, live: 'no'}]", ("threshold: live must be true or false", "'no'")),
+])
+def test_switches_and_decimals_of_the_wrong_type_are_named(tmp_path, body, words):
+    write(tmp_path, "test.yaml", ind("odd", body + "\n" + COUNT), ind("fine", COUNT))
+    systems, shape = read_systems(tmp_path)
+    problem = one(shape, "indicator odd", *words)
+    # at the line of the mapping that holds the key: the indicator's own, or its threshold's
+    assert problem.line == line_of(tmp_path / "test.yaml", body.split("\n")[0] if "{" in body else "- id: odd")
+    assert [i.id for i in systems[0].indicators] == ["odd", "fine"]  # the rest of the file is kept
+
+
+def test_accumulate_of_the_wrong_type_is_named(tmp_path):
+    write(tmp_path, "test.yaml", ind("odd", "measure: {feed: orders, value: count(*), accumulate: 'no'}"))
+    _, shape = read_systems(tmp_path)
+    problem = one(shape, "indicator odd", "accumulate must be true or false", "'no'")
+    assert problem.line == line_of(tmp_path / "test.yaml", "accumulate: 'no'")  # the measure's line
 
 
 # -- measures: feed, time and region ----------------------------------------------------------------

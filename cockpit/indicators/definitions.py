@@ -150,6 +150,20 @@ class _Reader:
             return default
         return float(value)
 
+    def flag(self, raw: dict, key: str, what: str) -> bool:
+        value = raw.get(key, False)
+        if not isinstance(value, bool):
+            self.problem(raw, f"{what}: {key} must be true or false, got {value!r}")
+            return False
+        return value
+
+    def whole(self, raw: dict, key: str, what: str, default: int, low: int, high: int) -> int:
+        value = raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+            self.problem(raw, f"{what}: {key} must be a whole number from {low} to {high}, got {value!r}")
+            return default
+        return value
+
     # -- parts ---------------------------------------------------------------------------
     def measure(self, raw: Any, what: str) -> Measure | None:
         if not isinstance(raw, dict):
@@ -164,7 +178,7 @@ class _Reader:
                 return None
         grain = self.grain(raw["grain"], what) if "grain" in raw else None
         return Measure(feed=raw["feed"], value=raw["value"].strip(), filter=(raw.get("filter") or "").strip() or None,
-                       time=raw.get("time"), region=raw.get("region"), accumulate=bool(raw.get("accumulate", False)),
+                       time=raw.get("time"), region=raw.get("region"), accumulate=self.flag(raw, "accumulate", what),
                        grain=grain, breakdown=raw.get("breakdown"))
 
     def grain(self, raw: Any, what: str) -> Grain | None:
@@ -223,7 +237,7 @@ class _Reader:
             aggregation=self.choice(raw, "aggregation", AGGREGATIONS, "arithmetic", what),
             missing=self.choice(raw, "missing", MISSING_POLICIES, "reweight", what),
             peer_group=self.choice(raw, "peer_group", PEER_GROUPS, "siblings", what),
-            renormalise_weights=bool(raw.get("renormalise_weights", False)),
+            renormalise_weights=self.flag(raw, "renormalise_weights", f"{what}: composite"),
         )
 
     def targets(self, raw: Any, what: str) -> tuple[Target, ...]:
@@ -254,7 +268,7 @@ class _Reader:
                 continue
             out.append(Threshold(severity=self.choice(item, "severity", SEVERITIES, "warning", f"{what}: threshold"),
                                  on=self.choice(item, "on", THRESHOLD_ON, "value", f"{what}: threshold"),
-                                 above=above, below=below, live=bool(item.get("live", False))))
+                                 above=above, below=below, live=self.flag(item, "live", f"{what}: threshold")))
         return tuple(out)
 
     def indicator(self, raw: Any, system: dict, system_id: str) -> Indicator | None:
@@ -264,7 +278,8 @@ class _Reader:
         ident = raw.get("id")
         what = f"indicator {ident}"
         allowed = {"id", "name_zh", "name_en", "unit", "description", "owner", "frequencies", "levels",
-                   "polarity", "band", "measure", "formula", "composite", "targets", "thresholds", "decimals"}
+                   "polarity", "band", "measure", "formula", "composite", "targets", "thresholds", "decimals",
+                   "jan_feb_combined"}
         if not self.keys(raw, allowed, {"id", "name_zh", "name_en", "unit", "description"}, what):
             return None
         if not isinstance(ident, str) or not ident.isidentifier() or ident != ident.lower():
@@ -301,7 +316,8 @@ class _Reader:
             formula=formula.strip() if formula else None,
             composite=self.composite(raw["composite"], what) if "composite" in raw else None,
             targets=self.targets(raw.get("targets"), what), thresholds=self.thresholds(raw.get("thresholds"), what),
-            decimals=int(raw.get("decimals", 1)),
+            decimals=self.whole(raw, "decimals", what, 1, 0, 6),
+            jan_feb_combined=self.flag(raw, "jan_feb_combined", what),
         )
 
     def system(self, raw: Any) -> IndicatorSystem | None:

@@ -123,6 +123,10 @@ class Indicator:
     targets: tuple[Target, ...] = ()
     thresholds: tuple[Threshold, ...] = ()
     decimals: int = 1
+    # January is published together with February (1–2月), as statistics bureaus do for
+    # year-to-date figures: a lunar new year that falls in January one year and February the next
+    # makes January alone swing wildly. The month of January then has no value of its own.
+    jan_feb_combined: bool = False
 
     @property
     def kind(self) -> str:

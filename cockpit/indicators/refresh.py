@@ -361,13 +361,15 @@ def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
     """The table `finished`: the computed values with system, period label, provisional flag,
     parent, and rank and percentile among siblings (1 = best by polarity), in the columns of the
     snapshot's indicator_values. Periods starting after the data ends (deadlines in the future)
-    are dropped; a period ending after it is provisional: its value can still change."""
+    are dropped, and so is January where it is published with February (formulas still read it:
+    February's year to date includes it); a period ending after it is provisional: its value can
+    still change."""
     pairs = con.execute("SELECT DISTINCT indicator, frequency FROM vals").fetchall()
     con.register("cutoffs", pd.DataFrame(
         [(i, f, _cutoff(i, f, indicators, feed_as_of)) for i, f in pairs],
         columns=["indicator", "frequency", "cutoff"]).astype({"cutoff": "datetime64[us]"}))
-    con.register("meta", pd.DataFrame([(i, ind.system, ind.polarity) for i, ind in indicators.items()],
-                                      columns=["indicator", "system", "polarity"]))
+    con.register("meta", pd.DataFrame([(i, ind.system, ind.polarity, ind.jan_feb_combined) for i, ind in indicators.items()],
+                                      columns=["indicator", "system", "polarity", "jan_feb_combined"]))
     months = " ".join(f"WHEN '{f}' THEN {m}" for f, m in MONTHS.items())
     con.execute(f"""
         CREATE TEMP TABLE finished AS
@@ -379,7 +381,8 @@ def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
           FROM vals AS v JOIN meta AS m USING (indicator)
           LEFT JOIN cutoffs AS c USING (indicator, frequency)
           LEFT JOIN regions AS r ON r.code = v.region
-          WHERE c.cutoff IS NULL OR v.period_start <= c.cutoff),
+          WHERE (c.cutoff IS NULL OR v.period_start <= c.cutoff)
+            AND NOT (m.jan_feb_combined AND v.frequency = 'month' AND month(v.period_start) = 1)),
         ranked AS (
           SELECT indicator, level, frequency, region, period_start, value, imputed, system, parent,
             CASE frequency WHEN 'month' THEN strftime(period_start, '%Y-%m')

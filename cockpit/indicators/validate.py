@@ -791,6 +791,9 @@ def _check_indicator(ind: Indicator, index: Mapping[str, Indicator], contracts: 
     if missing:
         problems.append(_at(ind, f"level(s) {_listed(missing)} are not levels of the region hierarchy "
                                  f"({_listed(levels)})"))
+    if ind.jan_feb_combined and "month" not in ind.frequencies:
+        problems.append(_at(ind, f"jan_feb_combined: true is about months, but its frequencies are "
+                                 f"{_listed(ind.frequencies)}"))
     if ind.measure is not None:
         problems.extend(_check_measure(ind, contracts))
     elif ind.formula is not None:

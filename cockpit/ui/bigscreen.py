@@ -126,7 +126,7 @@ def kpi_tiles(snap: Snapshot, scope: Scope, kpis: list[tuple[str, str]], lang: s
         delta = (html.Span(t("screen.late", lang, date=late.strftime("%m-%d")), className="bs-late") if late is not None
                  else html.Span(_delta(r["value"], previous, m, lang), className=change))
         tiles.append(html.Div([
-            html.Div(name, className="bs-kpi-name" + (" bs-kpi-name-long" if len(name) > 10 else ""), title=name),
+            _kpi_name(name),
             _kpi_value(format_value(r["value"], m["unit"], m["decimals"], lang), ident),
             html.Div([html.Span(r["period"]), delta], className="bs-kpi-meta"),
         ], className="bs-kpi" + (" bs-kpi-late" if late is not None else "")))
@@ -151,13 +151,18 @@ def _year_before(snap: Snapshot, ident: str, region: str, frequency: str, period
     return float(series[earlier]) if earlier in series.index else None
 
 
+def _kpi_name(name: str):
+    """A headline's name, whole in its tooltip: bigscreen.js sets a long one smaller, then on two lines."""
+    return html.Div(html.Span(name), className="bs-kpi-name", title=name)
+
+
 def _index_tile(snap: Snapshot, scope: Scope, ident: str, frequency: str, name: str, m, lang: str):
     ranking = in_language(snap.ranking(ident, scope.code, frequency), lang)
     if ranking.empty:
         return None
     top = ranking.iloc[0]
     return html.Div([
-        html.Div(t("screen.index_leader", lang, name=name), className="bs-kpi-name"),
+        _kpi_name(t("screen.index_leader", lang, name=name)),
         _kpi_value(format_value(top["value"], m["unit"], m["decimals"], lang), ident),
         html.Div([html.Span(top["period"]), html.Span(top["name"])], className="bs-kpi-meta"),
     ], className="bs-kpi")
@@ -316,7 +321,8 @@ def trend_panel(snap: Snapshot, scope: Scope, lang: str, indicators: list[str], 
         series[meta.loc[ident, f"name_{lang}"]] = df[~df["provisional"]].tail(18 if frequency == "month" else 12)
         units.add(meta.loc[ident, "unit"])
     unit = unit_label(units.pop(), lang) if len(units) == 1 else ""
-    body = _graph(charts.trend_lines(series, unit, height - 60), f"{panel_id}-graph")
+    decimals = int(meta.loc[indicators, "decimals"].max())
+    body = _graph(charts.trend_lines(series, unit, height - 60, decimals), f"{panel_id}-graph")
     return panel(t(title_key, lang), body, panel_id, unit or None, height, _late(snap, indicators), lang)
 
 

@@ -34,17 +34,23 @@ def _values(series: pd.Series) -> list:
     return [None if pd.isna(v) else float(v) for v in series]
 
 
-def trend_lines(series: dict[str, pd.DataFrame], unit: str, height: int) -> dict:
-    """Several series over time, named in a one-line legend above the plot."""
+def _unit_suffix(unit: str) -> str:
+    """A unit as it follows a number: 95.2%, 177起, 12 events."""
+    return unit if unit in ("", "%") or not unit.isascii() else f" {unit}"
+
+
+def trend_lines(series: dict[str, pd.DataFrame], unit: str, height: int, decimals: int = 1) -> dict:
+    """Several series over time, named in a one-line legend above the plot with their latest
+    value, to the indicators' decimals (a count of events is 177, not 177.0)."""
     traces = []
-    suffix = unit if unit in ("", "%") or not unit.isascii() else f" {unit}"
+    suffix = _unit_suffix(unit)
     for (label, df), colour in zip(series.items(), PALETTE, strict=False):
         if df.empty:
             continue
         last = df.iloc[-1]
         traces.append({"type": "scatter", "x": df["period"].tolist(), "y": _values(df["value"]), "mode": "lines",
-                       "name": f"{label} {last['value']:.1f}{suffix}", "line": {"color": colour, "width": 2.5},
-                       "hovertemplate": f"{label} %{{x}}: %{{y:.1f}}{suffix}<extra></extra>"})
+                       "name": f"{label} {last['value']:,.{decimals}f}{suffix}", "line": {"color": colour, "width": 2.5},
+                       "hovertemplate": f"{label} %{{x}}: %{{y:,.{decimals}f}}{suffix}<extra></extra>"})
     return _dark(traces, height, {"l": 8, "r": 16, "t": 30, "b": 8}, xaxis={"type": "category", "nticks": 6},
                  showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
                                           "font": {"size": 13, "color": TEXT}, "bgcolor": "rgba(0,0,0,0)"})
@@ -60,7 +66,7 @@ def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimal
            "marker": {"color": [AMBER if code == selected else CYAN for code in df["region"]]},
            "customdata": df["region"].tolist(), "cliponaxis": False, "textposition": "outside",
            "text": [format_value(v, "", decimals, lang) for v in df["value"]], "textfont": {"color": TEXT},
-           "hovertemplate": "%{y}: %{x:.1f}" + unit + "<extra></extra>"}
+           "hovertemplate": f"%{{y}}: %{{x:,.{decimals}f}}{_unit_suffix(unit)}<extra></extra>"}
     low = max(0.0, float(df["value"].min()) - 10)
     gap = max(0.2, 1 - 26 * len(df) / height)  # a few regions: slim bars, not slabs
     return _dark([bar], height, {"l": 8, "r": 56, "t": 4, "b": 4}, bargap=gap,
