@@ -62,6 +62,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow.parquet as pq
 
+from cockpit.feeds.contracts import load_contracts
 from cockpit.feeds.lake import table_files
 from cockpit.indicators.definitions import indicator_dir, read_file
 from cockpit.regions import load_hierarchy
@@ -128,14 +129,26 @@ FACILITY_COLUMNS = ["region_code", "facility_type", "capacity_tpd", "networked",
 
 
 def read_feed(lake_dir: Path, table: str, columns: list[str]) -> pd.DataFrame:
-    """The table's rows, only `columns` (NaN for a column a part file lacks)."""
+    """The table's rows, only `columns` (NaN for a column a part file lacks).
+
+    For a table that keeps every version of a record (`updates: latest`), the latest version of
+    each key: the one with the highest version, a tie to the later part file.
+    """
+    contract = load_contracts().table(table)
+    versioned = [*contract.natural_key, contract.version_column] if contract.keeps_latest else []
+    wanted = list(dict.fromkeys([*columns, *versioned]))
     frames = []
-    for path in table_files(lake_dir, table):
+    for path in table_files(lake_dir, table):  # oldest first
         present = set(pq.read_schema(path).names)
-        frames.append(pd.read_parquet(path, columns=[c for c in columns if c in present]))
+        frames.append(pd.read_parquet(path, columns=[c for c in wanted if c in present]))
     if not frames:
         return pd.DataFrame(columns=columns)
-    return pd.concat(frames, ignore_index=True).reindex(columns=columns)
+    rows = pd.concat(frames, ignore_index=True)
+    if versioned:
+        # A stable sort keeps the file order among equal versions, so "last" is the later part.
+        rows = (rows.sort_values(contract.version_column, kind="stable")
+                .drop_duplicates(subset=list(contract.natural_key), keep="last"))
+    return rows.reindex(columns=columns).reset_index(drop=True)
 
 
 def month_of(values: pd.Series) -> pd.Series:

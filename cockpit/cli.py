@@ -31,7 +31,7 @@ def _main(debug: bool = typer.Option(False, "--debug", help="Show full traceback
 
 @app.command()
 def demo(
-    scale: float = typer.Option(1.0, help="Volume multiplier: 1 ≈ 1.8 million rows, 10 about ten times that."),
+    scale: float = typer.Option(1.0, help="Volume multiplier: 1 ≈ 1.8 million records (2.9 million rows with the 12345 orders' versions), 10 about ten times that."),
     seed: int = typer.Option(None, help="Random seed; the same seed and scale give the same data."),
     end: str = typer.Option(None, help="Last day of the 36 months (YYYY-MM-DD); default today."),
     if_missing: bool = typer.Option(False, "--if-missing", help="Do nothing when the lake already holds data."),
@@ -77,13 +77,16 @@ def ingest(
 ) -> None:
     """Check files against the feed's contract and append the good rows to the lake."""
     from cockpit.feeds.contracts import load_contracts
-    from cockpit.feeds.ingest import IngestError, ingest_file
+    from cockpit.feeds.ingest import AUTO_COMPACT_PARTS, IngestError, ingest_file
     from cockpit.indicators.snapshot import current_path
 
     contracts = load_contracts()
     if feed not in contracts:
         raise CommandError(f"unknown feed {feed!r}; feeds are: {', '.join(t.name for t in contracts.tables)}")
-    table = Table("file", "read", "loaded", "quarantined", "duplicates", title=f"ingest {feed}")
+    # read = loaded + quarantined + duplicates + superseded; "updates" counts the loaded rows that
+    # are newer versions of stored records.
+    table = Table("file", "read", "loaded", "quarantined", "duplicates", "superseded", "updates",
+                  title=f"ingest {feed}")
     failed, loaded_any = [], False
     with _progress() as progress:
         task = progress.add_task(feed, total=len(files))
@@ -96,9 +99,19 @@ def ingest(
                 progress.advance(task)
                 continue
             loaded_any = loaded_any or r.loaded > 0
-            table.add_row(str(path), f"{r.rows_read:,}", f"{r.loaded:,}", f"{r.quarantined:,}", f"{r.duplicates:,}")
+            table.add_row(str(path), f"{r.rows_read:,}", f"{r.loaded:,}", f"{r.quarantined:,}", f"{r.duplicates:,}",
+                          f"{r.superseded:,}", f"{r.updated:,}")
             for problem in r.sample_problems[:5]:
                 console.print(f"  [yellow]quarantined[/] {problem}")
+            if r.already_quarantined:
+                console.print(f"  {path.name}: {r.already_quarantined:,} of the quarantined rows were already in "
+                              "quarantine from an earlier ingest of the same file: not added again")
+            if r.ignored_columns:
+                console.print(f"  {path.name}: ignored columns: {', '.join(r.ignored_columns)}")
+            if r.compacted:
+                console.print(f"  {feed}: compacted (more than {AUTO_COMPACT_PARTS} part files)")
+            for warning in r.warnings:
+                console.print(f"  [yellow]warning[/] {path.name}: {warning}")
             progress.advance(task)
     if table.row_count:
         console.print(table)
@@ -106,6 +119,28 @@ def ingest(
         _refresh(feeds=[feed])
     if failed:
         raise CommandError("\n".join(failed))
+
+
+@app.command()
+def compact(
+    feed: str = typer.Argument(None, help="The table to compact, e.g. hotline_orders; default every table."),
+) -> None:
+    """Rewrite a table's part files into one part of its records (the latest version of each key)
+    and a history part of the superseded versions; readers are never interrupted."""
+    from cockpit.config import paths
+    from cockpit.feeds.contracts import load_contracts
+    from cockpit.feeds.lake import compact as compact_table
+    from cockpit.feeds.lake import table_dir
+
+    contracts = load_contracts()
+    if feed is not None and feed not in contracts:
+        raise CommandError(f"unknown feed {feed!r}; feeds are: {', '.join(t.name for t in contracts.tables)}")
+    lake = paths().lake
+    tables = [contracts.table(feed)] if feed is not None else contracts.tables
+    for contract in tables:
+        if feed is None and not table_dir(lake, contract.name).is_dir():
+            continue  # nothing was ever loaded: nothing to say
+        console.print(f"compact: {compact_table(lake, contract.name, contract).summary()}")
 
 
 @app.command()
@@ -131,11 +166,18 @@ def refresh(
     only: str = typer.Option(None, "--only", help="Recompute one indicator system; carry the others over."),
     feed: list[str] = typer.Option(None, "--feed", help="Recompute what these feeds affect (after an ingest)."),
 ) -> None:
-    """Compute every indicator for every region and period, and publish a new snapshot."""
-    _refresh(only=only, feeds=feed or None)
+    """Compute every indicator for every region and period, and publish a new snapshot.
+
+    Exit 0: published; 3: published, but some indicators failed and keep their previous values
+    (each printed with its file and line); 1: nothing published."""
+    if _refresh(only=only, feeds=feed or None).failed:
+        raise typer.Exit(PARTIAL_REFRESH)
 
 
-def _refresh(only: str | None = None, feeds: list[str] | None = None) -> None:
+PARTIAL_REFRESH = 3  # exit status of a refresh that published all but the indicators that failed
+
+
+def _refresh(only: str | None = None, feeds: list[str] | None = None):
     from cockpit.indicators.refresh import refresh as run_refresh
 
     with console.status("refreshing indicators…"):
@@ -144,7 +186,11 @@ def _refresh(only: str | None = None, feeds: list[str] | None = None) -> None:
     console.print(f"refresh: snapshot {report.snapshot_id}: {report.values:,} values of "
                   f"{len(report.computed)} indicators computed"
                   + (f", {len(report.copied)} carried over" if report.copied else "")
+                  + (f", {len(report.failed)} failed" if report.failed else "")
                   + f" in {report.seconds:.1f} s ({stages})")
+    for failure in report.failed:
+        print(f"failed: {failure}", file=sys.stderr)  # not rich: a long path must not be wrapped
+    return report
 
 
 @app.command()
@@ -190,7 +236,9 @@ def _progress() -> Progress:
 def main() -> None:
     """Entry point: run the command, turning known failures into one line on stderr."""
     try:
-        app(standalone_mode=False)
+        status = app(standalone_mode=False)  # without standalone mode, click returns typer.Exit's code
+        if isinstance(status, int) and status:
+            sys.exit(status)
     except (typer.Abort, KeyboardInterrupt):
         console.print("aborted")
         sys.exit(130)

@@ -12,6 +12,8 @@ from cockpit.regions import LEVELS, load_hierarchy
 from cockpit.regions.geometry import geometry_notice
 from cockpit.ui.format import change_class, format_time, format_value
 from cockpit.ui.i18n import current_lang, format_count, in_language, t
+from cockpit.ui.params import one
+from cockpit.ui.shell import snapshot_notice
 
 dash.register_page(__name__, path="/", name="首页", order=0, icon="bi-house",
                    label={"zh": "首页", "en": "Home"}, title="城市数字驾驶舱")
@@ -84,6 +86,7 @@ def _systems_section(lang: str, root: str):
         ], className="h-100 family-card", id=f"home-system-{system['system']}"), lg=4, md=6, className="mb-3"))
     meta = snap.meta()
     return html.Div([
+        snapshot_notice(snap, lang),
         dbc.Row(cards),
         html.Div(t("home.snapshot", lang, id=snap.id, time=meta.get("created_at", "").replace("T", " ")),
                  className="small text-muted"),
@@ -91,7 +94,7 @@ def _systems_section(lang: str, root: str):
 
 
 def layout(lang: str | None = None, **_query):
-    lang = current_lang(lang)
+    lang = current_lang(one(lang))
     status = feed_status()
     hierarchy = load_hierarchy()
     loaded = status[status["rows"] > 0]

@@ -6,60 +6,68 @@ import dash
 from dash import Input, Output, State, callback, dcc, html
 
 from cockpit.query.snapshot import NoSnapshot, current_snapshot
-from cockpit.ui import bigscreen
+from cockpit.ui import bigscreen, params
 from cockpit.ui.i18n import current_lang
+from cockpit.ui.shell import snapshot_notice
 
 dash.register_page(__name__, path="/screen", path_template="/screen/<theme>", name="大屏", order=5,
                    icon="bi-display", label={"zh": "大屏", "en": "Big screen"}, title="城市运行态势 · 大屏")
 
 DEFAULT_REGION = "330000"
 DEFAULT_REFRESH_SECONDS = 60
+# What `?refresh=` and `?carousel=` may ask, in seconds: often enough to matter, never so often
+# that a wall of screens loads the server (and under setInterval's 2^31-1 ms, which fires at once).
+INTERVAL_SECONDS = (10, 3600)
 
 
-def layout(theme: str = "overview", region: str = DEFAULT_REGION, refresh: str = str(DEFAULT_REFRESH_SECONDS),
+def layout(theme: str = "overview", region: str = DEFAULT_REGION, refresh: str | None = None,
            carousel: str | None = None, lang: str | None = None, **_query):
-    lang = current_lang(lang)
-    theme = theme if theme in bigscreen.THEMES else "overview"
-    try:
-        seconds = max(5, int(refresh))
-    except ValueError:
-        seconds = DEFAULT_REFRESH_SECONDS
+    lang = current_lang(params.one(lang))
+    theme = params.choice(theme, bigscreen.THEMES, "overview")
+    region = params.region_code(region) or DEFAULT_REGION
+    seconds = params.seconds(refresh, DEFAULT_REFRESH_SECONDS, *INTERVAL_SECONDS)
+    rotate = _carousel_seconds(carousel)
     return html.Div([
         dcc.Location(id="screen-url", refresh="callback-nav"),
         dcc.Interval(id="screen-interval", interval=seconds * 1000),
         dcc.Store(id="screen-region", data=region),
         dcc.Store(id="screen-theme", data=theme),
-        dcc.Store(id="screen-carousel-next", data=_carousel_href(theme, region, carousel)),
-        dcc.Interval(id="screen-carousel", interval=_carousel_ms(carousel), disabled=_carousel_ms(carousel) == 0),
+        dcc.Store(id="screen-carousel-next", data=_carousel_href(theme, region, rotate)),
+        dcc.Interval(id="screen-carousel", interval=(rotate or 0) * 1000, disabled=rotate is None),
         html.Div(_content(theme, region, lang), id="screen-content"),
     ], className="bigscreen-viewport")
 
 
-def _carousel_ms(carousel: str | None) -> int:
-    try:
-        return max(10, int(carousel)) * 1000 if carousel else 0
-    except ValueError:
-        return 0
+def _carousel_seconds(carousel: str | None) -> int | None:
+    """Seconds per theme when `?carousel=` asks for a rotation (a number), else None."""
+    rotate = params.seconds(carousel, 0, *INTERVAL_SECONDS)
+    return rotate or None
 
 
-def _carousel_href(theme: str, region: str, carousel: str | None) -> str | None:
+def _carousel_href(theme: str, region: str, rotate: int | None) -> str | None:
     """The next themed screen of the rotation, keeping the region and the carousel setting."""
-    if not _carousel_ms(carousel):
+    if rotate is None:
         return None
     keys = list(bigscreen.THEMES)
     following = keys[(keys.index(theme) + 1) % len(keys)]
-    return f"/screen/{following}?region={region}&carousel={carousel}"
+    return f"/screen/{following}?region={region}&carousel={rotate}"
 
 
 def _content(theme: str, region: str, lang: str):
+    """The canvas of a theme at a region; a region the snapshot does not hold shows the province."""
     try:
         snap = current_snapshot()
-        scope = bigscreen.scope_of(snap, region, lang)
     except NoSnapshot:
         return bigscreen.no_snapshot(lang)
+    try:
+        scope = bigscreen.scope_of(snap, region, lang)
     except KeyError:
         scope = bigscreen.scope_of(snap, DEFAULT_REGION, lang)
-    return bigscreen.canvas(snap, scope, bigscreen.THEMES[theme], lang)
+    canvas = bigscreen.canvas(snap, scope, bigscreen.THEMES[theme], lang)
+    notice = snapshot_notice(snap, lang, screen=True)
+    if notice is not None:
+        canvas.children.append(notice)  # on the canvas, so it scales with the screen
+    return canvas
 
 
 @callback(Output("screen-content", "children"), Input("screen-interval", "n_intervals"),
@@ -68,27 +76,28 @@ def _content(theme: str, region: str, lang: str):
 def _live(_n, theme: str, region: str, shown: str | None):
     """Redraw only when a new snapshot has been published: no flicker, no layout jump otherwise."""
     try:
-        if current_snapshot().id == shown:
+        if current_snapshot().id == params.one(shown):
             return dash.no_update
     except NoSnapshot:
         return dash.no_update
-    return _content(theme, region, current_lang())
+    return _content(params.choice(theme, bigscreen.THEMES, "overview"), params.region_code(region) or DEFAULT_REGION,
+                    current_lang())
 
 
 @callback(Output("screen-url", "href"), Input("screen-index-graph", "clickData"), Input("screen-map-click", "data"),
           State("screen-theme", "data"), prevent_initial_call=True)
 def _rescope(ranking_click, map_click, theme: str):
     """A city clicked on the ranking or the map: the whole screen re-scopes to it (back returns)."""
-    trigger = dash.ctx.triggered_id
-    code = ranking_click["points"][0]["customdata"] if trigger == "screen-index-graph" and ranking_click else map_click
-    if not code:
+    clicked_ranking = dash.ctx.triggered_id == "screen-index-graph"
+    code = params.clicked_region(ranking_click) if clicked_ranking else params.region_code(map_click)
+    if code is None:  # nothing clicked, or a click of a shape no chart sends
         return dash.no_update
     try:  # leaders drill to cities and counties; below that the PC views take over
         if current_snapshot().region(code)["level"] not in ("province", "city", "county"):
             return dash.no_update
     except (NoSnapshot, KeyError):
         return dash.no_update
-    return f"{bigscreen.screen_path(theme)}?region={code}"
+    return f"{bigscreen.screen_path(params.choice(theme, bigscreen.THEMES, 'overview'))}?region={code}"
 
 
 # The carousel moves on unless someone touched the screen in the last minute (bigscreen.js notes it).

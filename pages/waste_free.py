@@ -7,18 +7,22 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
 from cockpit.query.snapshot import NoSnapshot, current_snapshot
+from cockpit.ui import params
 from cockpit.ui.i18n import current_lang, t
 from cockpit.ui.index_view import ranking_panel, region_panel
+from cockpit.ui.shell import snapshot_notice
 
 dash.register_page(__name__, path="/waste-free", name="无废指数", order=10, icon="bi-recycle",
                    label={"zh": "无废指数", "en": "Waste-Free Index"}, title="无废指数 · 城市数字驾驶舱")
 
 INDEX = "waste_free_index"
 SCOPE = "330000"  # the province: its cities are the peers
+FREQUENCIES = ("month", "year")
 
 
 def layout(lang: str | None = None, frequency: str = "month", **_query):
-    lang = current_lang(lang)
+    lang = current_lang(params.one(lang))
+    frequency = params.choice(frequency, FREQUENCIES, "month")
     try:
         snap = current_snapshot()
         periods = snap.periods(INDEX, frequency)
@@ -26,6 +30,7 @@ def layout(lang: str | None = None, frequency: str = "month", **_query):
         return dbc.Alert(t("home.systems.none", lang), color="info", id="wfi-page")
     leader = snap.ranking(INDEX, SCOPE, frequency, periods[0] if periods else None)
     return html.Div([
+        snapshot_notice(snap, lang),
         html.H2(t("index.title", lang), className="page-title"),
         html.P(t("index.lead", lang), className="text-muted"),
         dbc.Row([
@@ -50,24 +55,33 @@ def layout(lang: str | None = None, frequency: str = "month", **_query):
 @callback(Output("wfi-period", "options"), Output("wfi-period", "value"), Input("wfi-frequency", "value"),
           prevent_initial_call=True)
 def _periods(frequency: str):
-    periods = current_snapshot().periods(INDEX, frequency)
+    try:
+        periods = current_snapshot().periods(INDEX, params.choice(frequency, FREQUENCIES, "month"))
+    except NoSnapshot:
+        periods = []
     return periods, periods[0] if periods else None
 
 
 @callback(Output("wfi-selected", "data"), Input("wfi-ranking-graph", "clickData"), prevent_initial_call=True)
 def _select(click):
-    return click["points"][0]["customdata"] if click else dash.no_update
+    return params.clicked_region(click) or dash.no_update
 
 
 @callback(Output("wfi-ranking", "children"), Output("wfi-detail", "children"), Output("wfi-detail-title", "children"),
           Input("wfi-period", "value"), Input("wfi-selected", "data"), State("wfi-frequency", "value"))
 def _render(period: str | None, selected: str | None, frequency: str):
     lang = current_lang()
-    snap = current_snapshot()
-    if period is None or selected is None:
+    frequency = params.choice(frequency, FREQUENCIES, "month")
+    try:
+        snap = current_snapshot()
+        known = params.one(period) in snap.periods(INDEX, frequency)
+        selected = params.region_code(selected)
+        name = snap.region(selected)["name_en" if lang == "en" else "name"] if known and selected else None
+    except (NoSnapshot, KeyError):
+        name = None
+    if name is None:  # nothing chosen yet, or a period or city the snapshot does not hold
         empty = dbc.Alert(t("index.no_values", lang), color="info")
         return empty, empty, ""
-    name = snap.region_name(selected, lang)
     return (ranking_panel(snap, INDEX, SCOPE, frequency, period, selected, lang, "wfi-ranking-graph"),
             region_panel(snap, INDEX, selected, name, frequency, period, lang),
             t("index.detail", lang, name=name))

@@ -21,9 +21,9 @@ def run(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
 def orders_csv(tmp_path) -> Path:
     f = tmp_path / "工单.csv"
     f.write_text(
-        "工单编号,受理渠道,诉求类型,一级分类,所属区划,受理时间,工单状态\n"
-        "T-1,电话,投诉,城乡建设,330102001001001,2026-11-01 09:00,办理中\n"
-        "T-2,电话,投诉,城乡建设,339999999999999,2026-11-01 10:00,办理中\n", encoding="gbk")
+        "工单编号,受理渠道,诉求类型,一级分类,所属区划,受理时间,工单状态,更新时间\n"
+        "T-1,电话,投诉,城乡建设,330102001001001,2026-11-01 09:00,办理中,2026-11-01 09:05\n"
+        "T-2,电话,投诉,城乡建设,339999999999999,2026-11-01 10:00,办理中,2026-11-01 10:05\n", encoding="gbk")
     return f
 
 
@@ -31,11 +31,12 @@ def test_ingest_prints_counts_that_add_up(orders_csv, tmp_path):
     result = run(["ingest", "hotline_orders", str(orders_csv), "--no-refresh"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "339999999999999" in result.stderr  # the quarantined row's reason is shown
-    row = next(line for line in result.stderr.splitlines() if "工单.csv" in line)
+    row = next(line for line in result.stderr.splitlines() if "工单.csv" in line and "│" in line)
     assert [c.strip() for c in row.split("│")[2:6]] == ["2", "1", "1", "0"]  # read, loaded, quarantined, duplicates
     again = run(["ingest", "hotline_orders", str(orders_csv), "--no-refresh"], tmp_path)
-    row = next(line for line in again.stderr.splitlines() if "工单.csv" in line)
+    row = next(line for line in again.stderr.splitlines() if "工单.csv" in line and "│" in line)
     assert [c.strip() for c in row.split("│")[2:6]] == ["2", "0", "1", "1"]
+    assert "1 of the quarantined rows were already in quarantine" in again.stderr  # and not added again
 
 
 def test_an_unreadable_file_is_one_line_naming_file_and_problem(tmp_path):

@@ -1,7 +1,9 @@
 """The demo generator: deterministic, true to the contracts, inside its 36 months, with its incidents.
 
 Runs at a small scale with a fixed end date; the contract checker here is independent of the
-ingest module on purpose, so a generator bug cannot hide behind an ingest bug.
+ingest module on purpose, so a generator bug cannot hide behind an ingest bug. Tables whose
+records evolve (`updates: latest`) come as every version; `orders` is their final state, the last
+version of each order (tests/test_demo_versions.py follows orders through their versions).
 """
 
 from __future__ import annotations
@@ -42,13 +44,24 @@ def frames() -> dict[str, pd.DataFrame]:
 
 
 @pytest.fixture(scope="module")
+def orders(frames) -> pd.DataFrame:
+    return latest_versions(frames["hotline_orders"], load_contracts().table("hotline_orders"))
+
+
+@pytest.fixture(scope="module")
 def hierarchy() -> Hierarchy:
     return load_hierarchy()
 
 
+def latest_versions(frame: pd.DataFrame, contract: TableContract) -> pd.DataFrame:
+    """Each key's version with the highest version column: the record as it stands."""
+    return (frame.sort_values(contract.version_column, kind="stable")
+            .drop_duplicates(list(contract.natural_key), keep="last").reset_index(drop=True))
+
+
 def contract_problems(contract: TableContract, frame: pd.DataFrame, hierarchy: Hierarchy) -> list[str]:
     """Every way the frame breaks its contract: columns, types, nulls, allowed values, bounds,
-    patterns, region codes and levels, natural key."""
+    patterns, region codes and levels, natural key (with the version column when keys have versions)."""
     where = contract.name
     if list(frame.columns) != contract.column_names:
         return [f"{where}: columns {list(frame.columns)} are not {contract.column_names}"]
@@ -78,9 +91,10 @@ def contract_problems(contract: TableContract, frame: pd.DataFrame, hierarchy: H
     wrong = [c for c in codes if c in hierarchy and levels and hierarchy.level(c) not in levels]
     if wrong:
         problems.append(f"{where}: region codes not at level {levels}: {wrong[:5]}")
-    duplicates = frame.duplicated(subset=list(contract.natural_key)).sum()
+    key = [*contract.natural_key, *([contract.version_column] if contract.keeps_latest else [])]
+    duplicates = frame.duplicated(subset=key).sum()
     if duplicates:
-        problems.append(f"{where}: {duplicates} duplicate natural keys {contract.natural_key}")
+        problems.append(f"{where}: {duplicates} duplicate keys {key}")
     return problems
 
 
@@ -169,8 +183,8 @@ def _span(values: pd.Series) -> tuple[date, date]:
     return values.min(), values.max()
 
 
-def test_hotline_steps_are_in_order_and_match_the_status(frames):
-    h = frames["hotline_orders"]
+def test_hotline_steps_are_in_order_and_match_the_status(orders):
+    h = orders
     steps = ["created_at", "dispatched_at", "first_feedback_at", "closed_at"]
     for earlier, later in zip(steps, steps[1:], strict=False):
         both = h[earlier].notna() & h[later].notna()
@@ -179,6 +193,7 @@ def test_hotline_steps_are_in_order_and_match_the_status(frames):
     closed = h["status"] == "已办结"
     assert h.loc[closed, "closed_at"].notna().all() and h.loc[~closed, "closed_at"].isna().all()
     assert h.loc[h["status"] == "待派单", "dispatched_at"].isna().all()
+    assert h.loc[h["status"] == "已退回", "first_feedback_at"].notna().all()  # sent back with the feedback
     assert h.loc[~closed, "satisfaction"].isna().all() and h.loc[~closed, "revisit_done"].isna().all()
     assert (h["due_at"] > h["created_at"]).all()
     # Recent orders are still being handled, old ones mostly on time.
@@ -188,13 +203,13 @@ def test_hotline_steps_are_in_order_and_match_the_status(frames):
     assert 0.85 < (old["closed_at"] <= old["due_at"]).mean() < 0.99
 
 
-def test_repeat_callers_exist(frames):
-    h = frames["hotline_orders"].dropna(subset=["caller_id"]).sort_values("created_at")
+def test_repeat_callers_exist(orders):
+    h = orders.dropna(subset=["caller_id"]).sort_values("created_at")
     gaps = h.groupby(["caller_id", "category_l3"])["created_at"].diff()
     assert (gaps <= pd.Timedelta(days=30)).sum() > 0.02 * len(h)
 
 
-def test_the_incidents_are_in_the_data(frames):
+def test_the_incidents_are_in_the_data(frames, orders):
     incidents = {i.name: i for i in INCIDENTS}
     readings = frames["iot_readings"].merge(frames["iot_sensors"], on=["sensor_id", "region_code"])
     for name in ("flood_season_breach", "water_level_alarm"):
@@ -225,7 +240,7 @@ def test_the_incidents_are_in_the_data(frames):
     assert len(stale) == 1  # the only transfer that old still on the road
 
     surge = incidents["hotline_surge"]
-    h = frames["hotline_orders"]
+    h = orders
     same = h[np.logical_and.reduce([h[k] == v for k, v in surge.rows.items()])
              & h["region_code"].str.startswith(surge.region_code)]
     first, _ = surge.window(END)

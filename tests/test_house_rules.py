@@ -1,10 +1,12 @@
-"""Conventions that erode unless a test holds them (see ../shared/design/MODELS.md)."""
+"""Conventions that erode unless a test holds them: the layering of docs/ARCHITECTURE.md among them."""
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
+from pathlib import Path
 
 from cockpit.config import REPO_ROOT
 from cockpit.indicators.definitions import read_systems
@@ -40,3 +42,60 @@ def test_code_is_ruff_clean():
     result = subprocess.run([sys.executable, "-m", "ruff", "check", "--no-cache", str(REPO_ROOT)],
                             capture_output=True, text=True)
     assert result.returncode == 0, result.stdout[-3000:]
+
+
+def _layering() -> dict[str, set[str] | None]:
+    """docs/ARCHITECTURE.md's table: folder or module → the cockpit modules it may import (None: any)."""
+    text = (REPO_ROOT / "docs" / "ARCHITECTURE.md").read_text(encoding="utf-8")
+    rules: dict[str, set[str] | None] = {}
+    for where, allowed in re.findall(r"^\| `((?:cockpit|pages|bench)[^`]*)` \|[^|]*\| ([^|]+) \|$", text, re.M):
+        allowed = allowed.strip()
+        rules[where] = None if allowed == "everything" else set(re.findall(r"`(cockpit\.[a-z_]+)`", allowed))
+    return rules
+
+
+def _imports(path) -> list[tuple[int, str]]:
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                 else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+        found += [(node.lineno, name) for name in names if name == "cockpit" or name.startswith("cockpit.")]
+    return found
+
+
+def test_imports_follow_the_layering_in_the_architecture_notes():
+    rules = _layering()
+    assert {"cockpit/feeds/", "cockpit/query/", "pages/", "cockpit/cli.py"} <= set(rules), "layering table not found"
+    files = [*(REPO_ROOT / "cockpit").rglob("*.py"), *(REPO_ROOT / "pages").glob("*.py"), *(REPO_ROOT / "bench").glob("*.py")]
+    broken = []
+    for path in files:
+        relative = path.relative_to(REPO_ROOT).as_posix()
+        if relative == "cockpit/__init__.py":
+            continue
+        owner = max((w for w in rules if relative == w or (w.endswith("/") and relative.startswith(w))),
+                    key=len, default=None)
+        assert owner is not None, f"{relative} is in no row of docs/ARCHITECTURE.md's layering table: add it"
+        allowed = rules[owner]
+        if allowed is None:
+            continue
+        own = "cockpit." + owner.removeprefix("cockpit/").removesuffix(".py").strip("/").replace("/", ".")
+        for line, name in _imports(path):
+            top = ".".join(name.split(".")[:2])
+            if top != own and top not in allowed:
+                broken.append(f"{relative}:{line} imports {name}; {owner} may import {sorted(allowed) or 'nothing'}")
+    assert broken == [], "\n".join(broken)
+
+
+def test_nothing_in_the_product_points_outside_the_repository():
+    """The product stands on its own: no file refers to the design folder that sits beside the checkout."""
+    tracked = subprocess.run(["git", "ls-files"], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
+    offenders = []
+    for name in tracked.splitlines():
+        path = REPO_ROOT / name
+        if (path.suffix not in (".py", ".md", ".sh", ".yaml", ".toml", ".js", ".css", ".txt", "")
+                or not path.is_file() or path == Path(__file__)):
+            continue
+        text = path.read_text(encoding="utf-8", errors="replace")
+        if re.search(r"\.\./shared/|/work/shared", text):
+            offenders.append(name)
+    assert offenders == [], offenders

@@ -36,7 +36,8 @@ CITY = "330100"
 def hotline_row(i: int) -> dict[str, str]:
     return {"order_id": f"H{i:05d}", "channel": "电话", "appeal_type": "投诉", "category_l1": "城市管理",
             "region_code": GRID, "lon": "120.2", "lat": "30.3", "created_at": "2026-10-01 08:00:00",
-            "closed_at": "2026-10-02 09:30:00", "status": "已办结", "revisit_required": "是"}
+            "closed_at": "2026-10-02 09:30:00", "status": "已办结", "revisit_required": "是",
+            "updated_at": "2026-10-02 09:30:00"}
 
 
 def economy_monthly_row(i: int) -> dict[str, str]:
@@ -96,8 +97,8 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, encoding: str = "utf-8"
 
 
 def checked(result: IngestResult) -> IngestResult:
-    """Every row is loaded, quarantined or a duplicate: never lost, never counted twice."""
-    assert result.loaded + result.quarantined + result.duplicates == result.rows_read
+    """Every row is loaded, quarantined, a duplicate or superseded: never lost, never counted twice."""
+    assert result.loaded + result.quarantined + result.duplicates + result.superseded == result.rows_read
     return result
 
 
@@ -178,10 +179,12 @@ def test_forced_wrong_encoding_is_fatal(tmp_path: Path, lake: Path) -> None:
 def test_xlsx_first_sheet_with_native_cells_and_sheet_rows(tmp_path: Path, lake: Path) -> None:
     workbook = openpyxl.Workbook()
     sheet = workbook.active
-    sheet.append(["工单编号", "受理渠道", "诉求类型", "一级分类", "所属区划", "受理时间", "工单状态", "需回访", "备注"])
-    sheet.append(["X1", "电话", "投诉", "城市管理", int(GRID), datetime(2026, 10, 1, 8, 30), "已办结", True, "a"])
-    sheet.append(["X2", "电话", "投诉", "城市管理", GRID, datetime(2026, 10, 1, 9, 0), "已办结", False, "b"])
-    sheet.append(["X3", "电话", "投诉", "城市管理", "339999", datetime(2026, 10, 1, 9, 0), "已办结", None, "c"])
+    sheet.append(["工单编号", "受理渠道", "诉求类型", "一级分类", "所属区划", "受理时间", "工单状态", "需回访", "备注",
+                  "更新时间"])
+    updated = datetime(2026, 10, 2, 8, 0)
+    sheet.append(["X1", "电话", "投诉", "城市管理", int(GRID), datetime(2026, 10, 1, 8, 30), "已办结", True, "a", updated])
+    sheet.append(["X2", "电话", "投诉", "城市管理", GRID, datetime(2026, 10, 1, 9, 0), "已办结", False, "b", updated])
+    sheet.append(["X3", "电话", "投诉", "城市管理", "339999", datetime(2026, 10, 1, 9, 0), "已办结", None, "c", updated])
     workbook.create_sheet("ignored").append(["order_id"])
     path = tmp_path / "orders.xlsx"
     workbook.save(path)
@@ -430,9 +433,10 @@ def test_quarantine_file_schema(tmp_path: Path, lake: Path) -> None:
     assert result.quarantine_file.parent == lake / "_quarantine" / "economy_monthly"
     schema = pq.read_schema(result.quarantine_file)
     contract = load_contracts().table("economy_monthly")
-    assert schema.names == [*contract.column_names, "_reason", "_source_file", "_line", "_ingested_at"]
+    assert schema.names == [*contract.column_names, "_reason", "_source_file", "_line", "_ingested_at",
+                            "_source_sha256"]
     assert set(schema.types[: len(contract.columns)]) == {pa.string()}
-    assert schema.types[-2:] == [pa.int64(), pa.timestamp("us")]
+    assert schema.types[-3:] == [pa.int64(), pa.timestamp("us"), pa.string()]
 
 
 def test_ingest_log_records_each_ingest(tmp_path: Path, lake: Path) -> None:

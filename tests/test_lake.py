@@ -34,10 +34,12 @@ def write_orders(path: Path, first: int, count: int, *, bad: int = 0) -> Path:
     """A hotline_orders CSV of `count` good rows numbered from `first`, then `bad` rows with an unknown region."""
     with path.open("w", encoding="utf-8", newline="") as f:
         writer = csv.writer(f)
-        writer.writerow(["order_id", "channel", "appeal_type", "category_l1", "region_code", "created_at", "status"])
+        writer.writerow(["order_id", "channel", "appeal_type", "category_l1", "region_code", "created_at", "status",
+                         "updated_at"])
         for i in range(first, first + count + bad):
             region = GRID if i < first + count else "339999"
-            writer.writerow([f"H{i:07d}", "电话", "投诉", "城市管理", region, "2026-10-01 08:00:00", "已办结"])
+            writer.writerow([f"H{i:07d}", "电话", "投诉", "城市管理", region, "2026-10-01 08:00:00", "已办结",
+                             "2026-10-02 08:00:00"])
     return path
 
 

@@ -377,6 +377,7 @@ def test_return_visit_rate_counts_the_same_closed_orders_above_and_below(tmp_pat
     ingest_frame("hotline_orders", pd.DataFrame({
         "order_id": ["a", "b", "c", "d", "e"], "channel": "电话", "appeal_type": "投诉", "category_l1": "城乡建设",
         "region_code": "330102", "created_at": [datetime(2026, 3, d, 9) for d in (2, 3, 4, 5, 6)],
+        "updated_at": [datetime(2026, 3, d, 18) for d in (2, 3, 4, 5, 6)],
         "status": ["已办结", "已办结", "已办结", "已退回", "办理中"],
         "revisit_required": [True, True, False, True, True],
         "revisit_done": [True, False, None, True, True]}), source="fixture", lake_dir=lake)

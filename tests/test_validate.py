@@ -564,3 +564,47 @@ def test_breakdown_is_not_offered_on_running_totals(tmp_path):
                                             "accumulate: true}")), "indicator by", "breakdown", "accumulate")
     at(tmp_path, problem, "by")
     assert check(tmp_path, ind("by", "measure: {feed: orders, value: count(*), breakdown: status}")) == []
+
+
+# -- errors that only data would show, found on the contract's types ------------------------------
+@pytest.mark.parametrize("key, text, words", [
+    ("value", "sum(cast(status as integer))", ["CAST(status AS INT)", "fails at refresh", "try_cast"]),
+    ("value", "sum(status)", ["does not run on the feed's column types", "sum(VARCHAR)"]),
+    ("filter", "created_at > 5", ["does not run on the feed's column types", "Cannot compare", "TIMESTAMP"]),
+    ("filter", "created_at > make_date(2024, 13, 45)", ["`MAKE_DATE(2024, 13, 45)` fails", "Date out of range"]),
+    ("filter", "created_at > closed_at + interval 100000000 year", ["INTERVAL '100000000' YEAR", "out of range"]),
+    ("filter", "created_at > '2024-13-01'", ["compares a TIMESTAMP with text that is not one"]),
+    ("filter", "code in (1, 'x')", ["compares a BIGINT with text", "'x'"]),
+])
+def test_type_and_value_errors_are_found_on_the_feeds_types_at_check(tmp_path, key, text, words):
+    body = f"measure: {{feed: orders, value: count(*), {key}: \"{text}\"}}" if key == "filter" else \
+        f"measure: {{feed: orders, value: \"{text}\"}}"
+    problems = check(tmp_path, ind("bad", body))
+    at(tmp_path, one(problems, f"measure {key}", *words), "bad")
+    assert len(problems) == 1
+
+
+def test_formulas_are_run_on_numbers_at_check(tmp_path):
+    problems = check(tmp_path, ind("n", COUNT), ind("bad_const", "formula: \"n + cast('x' as integer)\""),
+                     ind("bad_text", "formula: \"case when n > 'abc' then 1 else 0 end\""))
+    at(tmp_path, one(problems, "formula", "`CAST('x' AS INT)` fails", "Could not convert string 'x'"), "bad_const")
+    at(tmp_path, one(problems, "formula", "compares a DOUBLE with text"), "bad_text")
+    assert len(problems) == 2
+
+
+def test_sound_casts_and_comparisons_pass_the_run_on_empty_tables(tmp_path):
+    assert check(tmp_path, ind("ok", """
+        measure:
+          feed: orders
+          value: "sum(try_cast(status as integer)) + sum(cast(code as double))"
+          filter: "created_at > '2024-01-01' and created_at < closed_at + interval 30 day and status in ('a', 'b')"
+        """), ind("ok_formula", "formula: \"ok * 2 + cast('1' as integer)\"")) == []
+
+
+def test_refresh_does_not_repeat_the_run_on_empty_tables(tmp_path, monkeypatch):
+    from cockpit.indicators import validate
+
+    monkeypatch.setattr(validate, "_check_running", lambda *a: pytest.fail("ran at refresh"))
+    write(tmp_path, "test.yaml", ind("n", COUNT))
+    systems, _ = read_systems(tmp_path)
+    assert check_systems(systems, CONTRACTS, LEVELS, run=False) == []

@@ -3,6 +3,12 @@
 The new lake is assembled in a sibling staging directory and swapped in only when complete, so a
 build that fails or is interrupted leaves the previous lake as it was. A lake that holds data
 not made by the generator is never replaced unless the caller says so.
+
+A table whose records evolve (`updates: latest`, the 12345 orders) is delivered as its feed
+would be: one bulk load of every version sent before the last `DAILY_DELIVERIES` days, as when
+the feed was connected with its history, then one delivery a day of the versions sent that day,
+so the ingest sees newer versions of stored records. The table is then compacted, so the lake
+served holds one current row a record and its history apart.
 """
 
 from __future__ import annotations
@@ -11,18 +17,26 @@ import json
 import shutil
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date, datetime
+from dataclasses import dataclass, fields, replace
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
+from cockpit.config import now as clock_now
 from cockpit.config import paths
 from cockpit.demo.generate import DEFAULT_SEED, generate
-from cockpit.feeds.contracts import load_contracts
+from cockpit.feeds import lake as feed_lake
+from cockpit.feeds.contracts import TableContract, load_contracts
 from cockpit.feeds.ingest import IngestResult, ingest_frame
 from cockpit.query.lake import demo_info
 from cockpit.regions import load_hierarchy
 
 DEMO_MARKER = "_demo.json"
+# Days at the end delivered one by one: enough for daily updates of open orders to arrive, few
+# enough that the ingest calls (each reads the stored keys) stay a small part of the build.
+DAILY_DELIVERIES = 5
 
 
 class DemoError(RuntimeError):
@@ -32,16 +46,20 @@ class DemoError(RuntimeError):
 @dataclass(frozen=True)
 class DemoReport:
     lake: Path
-    results: list[IngestResult]
+    results: list[IngestResult]  # one a table, in contract order; a table's deliveries summed
     seconds: float
+    records: dict[str, int]  # records (orders) of the tables that keep versions; their rows are versions
 
     @property
     def rows(self) -> int:
+        """Rows stored: every version of a record that has several."""
         return sum(r.loaded for r in self.results)
 
 
 def lake_has_data(lake: Path) -> bool:
-    return lake.is_dir() and any(p.name.startswith("part-") for p in lake.glob("*/part-*.parquet"))
+    """Whether a table of the lake holds rows: ingested parts, or a compaction's (which replace them)."""
+    return lake.is_dir() and any(next(lake.glob(f"*/{pattern}"), None) is not None
+                                 for pattern in (feed_lake.PART_GLOB, feed_lake.COMPACTED_GLOB))
 
 
 def build_demo(
@@ -58,6 +76,9 @@ def build_demo(
         raise DemoError(f"{lake} holds data that is not demo data; refusing to replace it "
                         "(use --force to replace it, or point COCKPIT_LAKE_DIR elsewhere)")
     end = end or date.today()
+    # The city is generated as it stands on the evening of `end`: its rows are judged as of then,
+    # so a demo ending in the future (a rehearsal for a coming meeting) is not "in the future".
+    as_of = max(clock_now(), datetime.combine(end, datetime.max.time()))
     started = time.perf_counter()
     staging = lake.with_name(lake.name + ".building")
     if staging.exists():
@@ -65,25 +86,79 @@ def build_demo(
     staging.mkdir(parents=True)
     try:
         contracts, hierarchy = load_contracts(), load_hierarchy()
-        results = []
+        results, records = [], {}
+        source = f"demo(seed={seed}, scale={scale})"
         for table, frame in generate(scale=scale, seed=seed, end=end):
-            result = ingest_frame(table, frame, source=f"demo(seed={seed}, scale={scale})", lake_dir=staging,
-                                  contracts=contracts, hierarchy=hierarchy)
-            if result.quarantined or result.duplicates:
-                raise DemoError(f"the demo generator produced rows its contract rejects in {table}: "
-                                f"{'; '.join(result.sample_problems[:3]) or f'{result.duplicates} duplicate keys'}")
-            results.append(result)
+            contract = contracts.table(table)
+            delivered = []
+            for what, rows in _deliveries(frame, contract, end):
+                result = ingest_frame(table, rows, source=f"{source}{what}", lake_dir=staging,
+                                      contracts=contracts, hierarchy=hierarchy, now=as_of)
+                _check_delivery(result)
+                delivered.append(result)
+            if contract.keeps_latest:
+                # Nothing reads the staging lake: the parts compacted away can go at once.
+                feed_lake.compact(staging, table, contract, grace=timedelta(0))
+                records[table] = int((~frame.duplicated(list(contract.natural_key))).sum())
+            results.append(_summed(delivered, f"{source} in {len(delivered)} deliveries"))
             if on_table:
-                on_table(table, result)
+                on_table(table, results[-1])
         marker = {"seed": seed, "scale": scale, "end": end.isoformat(),
                   "built_at": datetime.now().isoformat(timespec="seconds"),
-                  "rows": {r.table: r.loaded for r in results}}
+                  "rows": {r.table: {"records": records[r.table], "versions": r.loaded} if r.table in records
+                           else r.loaded for r in results}}
         (staging / DEMO_MARKER).write_text(json.dumps(marker, ensure_ascii=False, indent=1), encoding="utf-8")
         _swap_in(staging, lake)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return DemoReport(lake=lake, results=results, seconds=time.perf_counter() - started)
+    return DemoReport(lake=lake, results=results, seconds=time.perf_counter() - started, records=records)
+
+
+def _deliveries(frame: pd.DataFrame, contract: TableContract, end: date) -> list[tuple[str, pd.DataFrame]]:
+    """The generated rows as the feed delivers them: (what the delivery is, its rows), in order.
+
+    A table that keeps versions comes in a bulk load of the versions sent before the last
+    DAILY_DELIVERIES days, then a delivery for each of those days (none for a day without
+    changes); any other table in one load.
+    """
+    if not contract.keeps_latest:
+        return [("", frame)]
+    last_day = end.date() if isinstance(end, datetime) else end
+    days = [last_day - timedelta(days=back) for back in range(DAILY_DELIVERIES - 1, -1, -1)]
+    sent = frame[contract.version_column].to_numpy()
+    # 0: sent before the first daily delivery; k: sent on the k-th day.
+    delivery = np.searchsorted(np.array(days, dtype="datetime64[D]").astype(sent.dtype), sent, side="right")
+    labels = [f", {contract.version_column} before {days[0]}", *(f", {contract.version_column} on {d}" for d in days)]
+    out = []
+    for k, label in enumerate(labels):
+        rows = delivery == k
+        if rows.any():
+            out.append((label, frame[rows]))
+    return out
+
+
+def _check_delivery(result: IngestResult) -> None:
+    """The generator's rows must all be accepted: a rejected, repeated or out-of-order row is its bug."""
+    problems = result.sample_problems[:3]
+    if result.duplicates:
+        problems.append(f"{result.duplicates} duplicates (a key, or a version, delivered twice)")
+    if result.superseded:
+        problems.append(f"{result.superseded} versions older than the stored ones")
+    if result.quarantined or problems:
+        raise DemoError(f"the demo generator delivered rows the ingest did not load in {result.table} "
+                        f"({result.source}): {'; '.join(problems)}")
+
+
+def _summed(results: list[IngestResult], source: str) -> IngestResult:
+    """One table's deliveries as one result: counts summed, warnings kept, files of the last delivery."""
+    if len(results) == 1:
+        return results[0]
+    # Every count of the result (rows read, loaded, updated, …) adds up over the deliveries.
+    counts = {f.name: sum(getattr(r, f.name) for r in results) for f in fields(IngestResult)
+              if type(getattr(results[-1], f.name)) is int}
+    return replace(results[-1], source=source, compacted=any(r.compacted for r in results),
+                   warnings=[w for r in results for w in r.warnings], **counts)
 
 
 def _swap_in(staging: Path, lake: Path) -> None:

@@ -13,22 +13,24 @@ gets them all, joined with "; ".
 
 from __future__ import annotations
 
+import difflib
 import re
 import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from cockpit.feeds.contracts import Column, TableContract
-from cockpit.feeds.readers import clean_header
+from cockpit.config import now as clock_now
+from cockpit.feeds.contracts import TIME_TYPES, Column, TableContract
+from cockpit.feeds.readers import HeaderCheck, clean_header, row_sheets
 from cockpit.regions.hierarchy import Hierarchy
 
-# Timestamps in the lake are naive local wall-clock times (see ARCHITECTURE.md): values that
+# Timestamps in the lake are naive local wall-clock times (see docs/ARCHITECTURE.md): values that
 # carry a UTC offset, and zoned Parquet or pandas timestamps, are converted to this zone.
 LOCAL_TIMEZONE = "Asia/Shanghai"
 
@@ -87,35 +89,87 @@ class ColumnMatch:
     positions: dict[str, int]
     """Contract column name -> position of the frame column holding it."""
     ignored: list[str]
-    """Headers that name no contract column."""
+    """Headers that name no contract column, each with the closest column name when one is close."""
     missing: list[Column]
     """Contract columns no header names."""
     conflicts: list[str]
-    """Problems: two headers naming the same column."""
+    """Problems that stop the file: two headers naming the same column, or a header that is
+    probably a misspelt column the file then lacks."""
 
     @property
     def missing_required(self) -> list[Column]:
         return [c for c in self.missing if c.required]
 
 
+# How alike (difflib ratio) a header and a column name or label must be to be suggested:
+# 'satisfation' and satisfaction are 0.96 apart, 满意程度 and 满意度 0.86; 备注 or remark are near none.
+_SUGGESTION_CUTOFF = 0.8
+
+
+def normal_header(name: object) -> str:
+    """A header as people meant it: line breaks, tabs and repeated or full-width spaces as one space."""
+    return " ".join(clean_header(name).split())
+
+
 def match_columns(headers: Sequence[object], contract: TableContract) -> ColumnMatch:
-    """Which frame column holds which contract column: by English name (any case) or label_zh."""
+    """Which frame column holds which contract column: by English name (any case) or label_zh.
+
+    Headers are compared as `normal_header` gives them; a label also matches without its spaces
+    (受理 时间, or 受理 and 时间 on two lines of one cell) and a name with spaces for its
+    underscores (created at).
+    """
     by_name = {c.name.lower(): c.name for c in contract.columns}
-    by_label = {c.label_zh: c.name for c in contract.columns}
+    by_label = {"".join(c.label_zh.split()): c.name for c in contract.columns}
     positions: dict[str, int] = {}
-    ignored: list[str] = []
+    unmatched: list[tuple[int, str]] = []
     conflicts: list[str] = []
-    cleaned = [clean_header(h) for h in headers]
+    cleaned = [normal_header(h) for h in headers]
     for position, header in enumerate(cleaned):
-        name = by_name.get(header.lower()) or by_label.get(header)
+        name = (by_name.get(header.lower()) or by_name.get(header.lower().replace(" ", "_"))
+                or by_label.get(header.replace(" ", "")))
         if name is None:
-            ignored.append(header or f"(column {position + 1}, no header)")
+            unmatched.append((position, header))
         elif name in positions:
             conflicts.append(f"columns {cleaned[positions[name]]!r} and {header!r} both hold {name}")
         else:
             positions[name] = position
     missing = [c for c in contract.columns if c.name not in positions]
+    ignored: list[str] = []
+    for position, header in unmatched:
+        if not header:
+            ignored.append(f"(column {position + 1}, no header)")
+            continue
+        close = _closest_column(header, contract)
+        if close is None:
+            ignored.append(header)
+            continue
+        ignored.append(f"{header} (did you mean {close.name} / {close.label_zh}?)")
+        if close in missing:
+            conflicts.append(f"column {header!r} is not a column of {contract.name} and {close.name} "
+                             f"({close.label_zh}) is missing: did you mean {close.name}? rename the header")
     return ColumnMatch(positions, ignored, missing, conflicts)
+
+
+def _closest_column(header: str, contract: TableContract) -> Column | None:
+    """The contract column whose name or label is closest to a header, if any is close."""
+    candidates: dict[str, Column] = {}
+    for column in contract.columns:
+        candidates[column.name] = column
+        candidates[column.label_zh] = column
+    close = difflib.get_close_matches(header.lower(), list(candidates), n=1, cutoff=_SUGGESTION_CUTOFF)
+    return candidates[close[0]] if close else None
+
+
+def header_check(contract: TableContract) -> HeaderCheck:
+    """Whether a header row holds the contract's columns, as a reader asks of each workbook sheet."""
+    def check(headers: list[str]) -> str | None:
+        match = match_columns(headers, contract)
+        if match.conflicts:
+            return match.conflicts[0]
+        if match.missing_required:
+            return "missing required " + ", ".join(f"{c.name} ({c.label_zh})" for c in match.missing_required)
+        return None
+    return check
 
 
 # -- values as text ------------------------------------------------------------------------
@@ -399,7 +453,7 @@ _TEXT_PARSERS: dict[str, Callable[[pa.Array], _Converted]] = {
 
 # -- rules ---------------------------------------------------------------------------------
 
-# A broken rule: which rows break it and how to word it, given the value as read.
+# A broken rule: which rows break it and how to word it, given the value as read (None: empty).
 _Failure = tuple[np.ndarray, Callable[[str], str]]
 
 
@@ -425,9 +479,14 @@ def _hierarchy_arrays(hierarchy: Hierarchy) -> tuple[pa.Array, pa.Array]:
 
 
 def check_rows(frame: pd.DataFrame, match: ColumnMatch, contract: TableContract,
-               hierarchy: Hierarchy) -> CheckedRows:
-    """Convert every column to its storage type and check every rule of the contract."""
+               hierarchy: Hierarchy, now: datetime | None = None) -> CheckedRows:
+    """Convert every column to its storage type and check every rule of the contract.
+
+    `now` (default `config.now()`, so a replayed day judges as it would have then) bounds
+    how far ahead of the present time values may lie.
+    """
     rows = len(frame)
+    latest = _plausible_now(now)
     arrays: list[pa.Array] = []
     problems: dict[int, list[str]] = {}
     for column in contract.columns:
@@ -438,13 +497,25 @@ def check_rows(frame: pd.DataFrame, match: ColumnMatch, contract: TableContract,
         series = frame.iloc[:, position]
         converted = _convert(series, column.type)
         arrays.append(converted.values)
-        failures = _failures(column, converted, contract, hierarchy)
+        failures = _failures(column, converted, contract, hierarchy, latest)
         if any(mask.any() for mask, _ in failures):
             raw = as_text(series)
             for mask, describe in failures:
                 _record(problems, column, mask, describe, raw)
     table = pa.Table.from_arrays(arrays, schema=storage_schema(contract))
-    return CheckedRows(table, {row: "; ".join(reasons) for row, reasons in sorted(problems.items())})
+    sheets = row_sheets(frame)  # a row number alone is ambiguous in a workbook of several data sheets
+    return CheckedRows(table, {
+        row: (f"sheet {sheets[row]!r}: " if sheets else "") + "; ".join(reasons)
+        for row, reasons in sorted(problems.items())
+    })
+
+
+def _plausible_now(now: datetime | None) -> datetime:
+    """The present as a naive local time, like the lake's timestamps."""
+    now = now if now is not None else clock_now()
+    if now.tzinfo is not None:
+        now = pd.Timestamp(now).tz_convert(LOCAL_TIMEZONE).tz_localize(None).to_pydatetime()
+    return now
 
 
 def _record(problems: dict[int, list[str]], column: Column, mask: np.ndarray,
@@ -454,7 +525,7 @@ def _record(problems: dict[int, list[str]], column: Column, mask: np.ndarray,
         return
     shown = raw.take(pa.array(rows)).to_pylist()
     for row, value in zip(rows.tolist(), shown, strict=True):
-        problems.setdefault(row, []).append(f"{column.name}: {describe(_quote(value))}")
+        problems.setdefault(row, []).append(f"{column.name}: {describe(value)}")
 
 
 def _quote(value: str | None) -> str:
@@ -464,35 +535,76 @@ def _quote(value: str | None) -> str:
 
 
 def _failures(column: Column, converted: _Converted, contract: TableContract,
-              hierarchy: Hierarchy) -> list[_Failure]:
+              hierarchy: Hierarchy, now: datetime) -> list[_Failure]:
     present, unparsed = converted.present, converted.unparsed
     failures: list[_Failure] = []
     if column.required:
         failures.append((~present, lambda _: "required but empty"))
     if column.type != "string":
         noun = TYPE_NOUNS[column.type]
-        failures.append((unparsed, lambda v: f"{v} is not {noun}"))
+        failures.append((unparsed, lambda v: f"{_quote(v)} is not {noun}"))
     valid = present & ~unparsed
     values = converted.values
     if column.allowed is not None:
         text = values if column.type == "string" else pc.cast(values, pa.string())
         allowed = ", ".join(column.allowed)
         outside = valid & ~_np_bool(pc.is_in(text, value_set=pa.array(column.allowed, pa.string())))
-        failures.append((outside, lambda v: f"{v} is not one of {allowed}"))
+        failures.append((outside, lambda v: f"{_quote(v)} is not one of {allowed}"))
     if converted.numbers is not None:
         with np.errstate(invalid="ignore"):
             if column.min is not None:
                 minimum = column.min
-                failures.append((valid & (converted.numbers < minimum), lambda v: f"{v} is below the minimum {minimum}"))
+                failures.append((valid & (converted.numbers < minimum), lambda v: f"{_quote(v)} is below the minimum {minimum}"))
             if column.max is not None:
                 maximum = column.max
-                failures.append((valid & (converted.numbers > maximum), lambda v: f"{v} is above the maximum {maximum}"))
+                failures.append((valid & (converted.numbers > maximum), lambda v: f"{_quote(v)} is above the maximum {maximum}"))
+    if column.type == "string":
+        failures.extend(_too_long(values, valid, column.max_length))
+    if column.type in TIME_TYPES:
+        failures.extend(_implausible_times(column, values, valid, contract, now))
     if column.pattern is not None and column.type == "string":
         pattern = column.pattern
-        failures.append((valid & ~_fullmatch(values, pattern), lambda v: f"{v} does not match the pattern {pattern}"))
+        failures.append((valid & ~_fullmatch(values, pattern), lambda v: f"{_quote(v)} does not match the pattern {pattern}"))
     if column.name == contract.region_column:
         failures.extend(_region_failures(pc.cast(values, pa.string()), valid, contract, hierarchy))
     return failures
+
+
+def _too_long(values: pa.Array, valid: np.ndarray, limit: int) -> list[_Failure]:
+    # A value's bytes bound its characters, and byte lengths come from the offsets alone: in
+    # the usual file nothing comes near the limit and no character is counted.
+    longest = pc.max(pc.binary_length(values)).as_py()
+    if longest is None or longest <= limit:
+        return []
+    too_long = valid & (pc.fill_null(pc.utf8_length(values), 0).to_numpy(zero_copy_only=False) > limit)
+    return [(too_long, lambda v: f"{_quote(v)} is {len(v.strip()):,} characters long, over the limit of {limit:,}")]
+
+
+def _implausible_times(column: Column, values: pa.Array, valid: np.ndarray, contract: TableContract,
+                       now: datetime) -> list[_Failure]:
+    """Values before the feed's declared start, or further ahead of now than it allows.
+
+    A date, month or quarter is judged by its first day: statistics for next month are in the
+    future until it begins, whatever day of this month it is.
+    """
+    valid_from, tolerance_days = contract.plausible_time(column)
+    latest_time = now + timedelta(days=tolerance_days)
+    earliest, latest = np.datetime64(valid_from, "us"), np.datetime64(latest_time, "us")
+    bounds = pc.min_max(values)
+    low, high = bounds["min"].as_py(), bounds["max"].as_py()
+    if low is None or (np.datetime64(low, "us") >= earliest and np.datetime64(high, "us") <= latest):
+        return []  # the usual column: every value plausible, no row to visit
+    stamps = values.to_numpy(zero_copy_only=False).astype("datetime64[us]")
+    with np.errstate(invalid="ignore"):
+        early = valid & (stamps < earliest)
+        late = valid & (stamps > latest)
+    ahead = f"now + {tolerance_days:g} day{'s' if tolerance_days != 1 else ''}"
+    return [
+        (early, lambda v: f"{_quote(v)} is before {valid_from.isoformat()}, the earliest time {contract.name} "
+                          "declares (valid_from)"),
+        (late, lambda v: f"{_quote(v)} is in the future: after {latest_time:%Y-%m-%d %H:%M} ({ahead}, "
+                         "future_tolerance_days)"),
+    ]
 
 
 def _fullmatch(text: pa.Array, pattern: str) -> np.ndarray:
@@ -509,11 +621,11 @@ def _region_failures(codes: pa.Array, valid: np.ndarray, contract: TableContract
     known_codes, known_levels = _hierarchy_arrays(hierarchy)
     index = pc.index_in(codes, value_set=known_codes)
     known = _valid(index)
-    failures: list[_Failure] = [(valid & ~known, lambda v: f"{v} is not a region code in the hierarchy")]
+    failures: list[_Failure] = [(valid & ~known, lambda v: f"{_quote(v)} is not a region code in the hierarchy")]
     if contract.region_levels:
         expected = " or ".join(contract.region_levels)
         levels = known_levels.take(index)
         for level in sorted(set(pc.unique(levels.drop_null()).to_pylist()) - set(contract.region_levels)):
             at_level = valid & known & _np_bool(pc.equal(levels, level))
-            failures.append((at_level, lambda v, level=level: f"{v} is a {level} code, expected a {expected} code"))
+            failures.append((at_level, lambda v, level=level: f"{_quote(v)} is a {level} code, expected a {expected} code"))
     return failures

@@ -6,6 +6,7 @@ import json
 
 import pandas as pd
 
+from cockpit.indicators.graph import Graph
 from cockpit.indicators.model import Indicator, IndicatorSystem
 
 
@@ -25,24 +26,9 @@ def _definition(ind: Indicator) -> str:
 def _feeds_read(systems: list[IndicatorSystem]) -> dict[str, list[str]]:
     """The feeds each indicator's value comes from, through formulas and composites: a screen
     says a number is late when one of them is."""
-    from cockpit.indicators.refresh import dependencies
-
-    by_id = {i.id: i for s in systems for i in s.indicators}
-    memo: dict[str, set[str]] = {}
-
-    def feeds(ident: str, seen: frozenset[str] = frozenset()) -> set[str]:
-        if ident in memo:
-            return memo[ident]
-        ind = by_id.get(ident)
-        if ind is None or ident in seen:
-            return set()
-        out = {ind.measure.feed} if ind.measure else set()
-        for dep in dependencies(ind):
-            out |= feeds(dep, seen | {ident})
-        memo[ident] = out
-        return out
-
-    return {ident: sorted(feeds(ident)) for ident in by_id}
+    graph = Graph({i.id: i for s in systems for i in s.indicators})
+    feeds = graph.gather(lambda ind: {ind.measure.feed} if ind.measure else set())
+    return {ident: sorted(found) for ident, found in feeds.items()}
 
 
 def indicator_table(systems: list[IndicatorSystem]) -> pd.DataFrame:

@@ -35,8 +35,10 @@ from cockpit.indicators.model import (
     Target,
     Threshold,
     Where,
+    id_problem,
 )
 from cockpit.regions.hierarchy import LEVELS
+from cockpit.safe_yaml import YamlLimitError, load_yaml
 
 LINE = "__line__"
 
@@ -94,7 +96,7 @@ def plain_yaml(path: Path) -> Any:
             return [strip(v) for v in node]
         return node
 
-    return strip(yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader))  # noqa: S506 - a SafeLoader subclass
+    return strip(load_yaml(path, _LineLoader))
 
 
 def indicator_dir() -> Path:
@@ -282,8 +284,9 @@ class _Reader:
                    "jan_feb_combined"}
         if not self.keys(raw, allowed, {"id", "name_zh", "name_en", "unit", "description"}, what):
             return None
-        if not isinstance(ident, str) or not ident.isidentifier() or ident != ident.lower():
-            self.problem(raw, f"{what}: id must be lower_snake_case letters, digits and _")
+        wrong = id_problem(ident)
+        if wrong:
+            self.problem(raw, f"indicator id {wrong}")
             return None
         kinds = [k for k in ("measure", "formula", "composite") if k in raw]
         if len(kinds) != 1:
@@ -328,6 +331,10 @@ class _Reader:
         self.keys(raw, {"system", "indicators"}, {"system", "indicators"}, "file")
         ok = self.keys(head, {"id", "name_zh", "name_en", "description", "owner", "frequencies", "levels", "headline"},
                        {"id", "name_zh", "name_en", "description"}, "system")
+        wrong = id_problem(head["id"]) if "id" in head else None
+        if wrong:
+            self.problem(head, f"system id {wrong}")
+            ok = False
         if not ok:
             return None
         self.choices(head, "frequencies", FREQUENCIES, ("month",), "system")
@@ -343,7 +350,9 @@ class _Reader:
 def read_file(path: Path) -> tuple[IndicatorSystem | None, list[Problem]]:
     reader = _Reader(path)
     try:
-        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LineLoader)  # noqa: S506 - a SafeLoader subclass
+        raw = load_yaml(path, _LineLoader)
+    except YamlLimitError as exc:
+        return None, [Problem(str(path), exc.line, f"refused: {exc}")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         return None, [Problem(str(path), mark.line + 1 if mark else 1, f"not valid YAML: {getattr(exc, 'problem', exc)}")]

@@ -6,7 +6,23 @@ and line it came from, so that `cockpit check` and refresh errors can point at t
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
+
+# Ids of systems and indicators: they become SQL column names, file and URL parts, and are
+# typed by analysts, so plain ASCII lower_snake_case of a bounded length.
+ID_PATTERN = re.compile(r"[a-z][a-z0-9_]*")
+MAX_ID_LENGTH = 64
+
+
+def id_problem(value: object) -> str | None:
+    """Why `value` cannot be an id, or None when it can."""
+    if not isinstance(value, str) or not ID_PATTERN.fullmatch(value):
+        return (f"{value!r} must be lower_snake_case ASCII: a letter a-z, then letters a-z, digits and _")
+    if len(value) > MAX_ID_LENGTH:
+        return f"{value[:20]!r}… is {len(value)} characters long, more than {MAX_ID_LENGTH}"
+    return None
+
 
 FREQUENCIES = ("month", "quarter", "year")
 POLARITIES = ("higher_better", "lower_better", "band", "neutral")

@@ -12,8 +12,8 @@ definition's SQL is run.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import duckdb
@@ -27,18 +27,41 @@ from cockpit.feeds.lake import table_source
 from cockpit.indicators import formulas, measures, snapshot
 from cockpit.indicators.composite import compute_composite, explain_changes, rank_within_peers
 from cockpit.indicators.definitions import DefinitionError, read_systems
+from cockpit.indicators.graph import Graph, dependencies  # noqa: F401 - dependencies: for callers
 from cockpit.indicators.model import Indicator, IndicatorSystem
 from cockpit.indicators.periods import MONTHS
 from cockpit.indicators.status import sensor_status
-from cockpit.indicators.validate import check_systems
+from cockpit.indicators.validate import check_systems, first_line
 from cockpit.regions import Hierarchy, load_hierarchy
 
 VALUE_COLUMNS = ["indicator", "level", "frequency", "region", "period_start", "value"]
 SORTED_TABLES = ("breakdowns",)  # and indicator_values, which arrive sorted
+# What an analyst's SQL or a composite can raise on data that `cockpit check` could not foresee
+# (a cast meeting text, an overflow, a date out of range): the indicator fails, not the refresh.
+# Anything else (a full disk, a bug) still stops the refresh and publishes nothing.
+DATA_ERRORS = (duckdb.Error, ValueError, ArithmeticError)
 
 
 class RefreshError(RuntimeError):
     pass
+
+
+@dataclass(frozen=True)
+class Failure:
+    """An indicator that could not be computed at this refresh, and what is shown instead."""
+
+    indicator: str
+    system: str
+    stage: str  # measure | breakdown | formula | composite | dependency (it reads one that failed)
+    message: str
+    file: str
+    line: int
+    kept_from: str | None = None  # the snapshot whose values it keeps; None: it has none yet
+    kept_computed_at: pd.Timestamp | None = None  # when those values were computed
+
+    def __str__(self) -> str:
+        kept = (f"values of snapshot {self.kept_from} kept" if self.kept_from else "no previous values to keep")
+        return f"{self.file}:{self.line}: indicator {self.indicator}: {self.stage} failed: {self.message} ({kept})"
 
 
 @dataclass
@@ -51,47 +74,21 @@ class RefreshReport:
     computed: list[str]
     copied: list[str]
     stage_seconds: dict[str, float] = field(default_factory=dict)
+    failed: list[Failure] = field(default_factory=list)  # published without these: their previous values are kept
 
 
-def sandbox(lake: Path) -> duckdb.DuckDBPyConnection:
-    """A connection that can read the lake and nothing else, its configuration locked."""
+def sandbox(lake: Path | None) -> duckdb.DuckDBPyConnection:
+    """A connection that can read the lake and nothing else, its configuration locked
+    (`lake` None: no file at all, for `cockpit check` running definitions on empty tables)."""
     con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
                                              "autoload_known_extensions": False})
-    lake.mkdir(parents=True, exist_ok=True)
-    con.execute("SET allowed_directories = ?", [[str(lake.resolve()) + "/"]])
+    if lake is not None:
+        lake.mkdir(parents=True, exist_ok=True)
+        con.execute("SET allowed_directories = ?", [[str(lake.resolve()) + "/"]])
     con.execute("SET enable_progress_bar = false")  # long scans must not draw over the CLI's output
     con.execute("SET enable_external_access = false")
     con.execute("SET lock_configuration = true")
     return con
-
-
-def dependencies(ind: Indicator) -> list[str]:
-    if ind.formula:
-        return formulas.references(ind.formula)
-    if ind.composite:
-        return [c.indicator for c in ind.composite.children]
-    return []
-
-
-def topological(indicators: dict[str, Indicator]) -> list[str]:
-    order: list[str] = []
-    state: dict[str, int] = {}
-
-    def visit(ident: str) -> None:
-        if state.get(ident) == 2:
-            return
-        if state.get(ident) == 1:
-            raise RefreshError(f"dependency cycle through {ident}")
-        state[ident] = 1
-        for dep in dependencies(indicators[ident]):
-            if dep in indicators:
-                visit(dep)
-        state[ident] = 2
-        order.append(ident)
-
-    for ident in indicators:
-        visit(ident)
-    return order
 
 
 def load_valid_systems(directory: Path | None = None, contracts: Contracts | None = None,
@@ -99,36 +96,10 @@ def load_valid_systems(directory: Path | None = None, contracts: Contracts | Non
     systems, problems = read_systems(directory)
     contracts = contracts or load_contracts()
     hierarchy = hierarchy or load_hierarchy()
-    problems = problems + check_systems(systems, contracts, hierarchy.levels)
+    problems = problems + check_systems(systems, contracts, hierarchy.levels, run=False)
     if problems:
         raise DefinitionError(sorted(problems, key=lambda p: (p.file, p.line)))
     return systems
-
-
-def _affected(indicators: dict[str, Indicator], roots: Iterable[str]) -> set[str]:
-    """`roots` and every indicator that depends on them, directly or not."""
-    dependants: dict[str, set[str]] = {}
-    for ident, ind in indicators.items():
-        for dep in dependencies(ind):
-            dependants.setdefault(dep, set()).add(ident)
-    out, stack = set(), list(roots)
-    while stack:
-        ident = stack.pop()
-        if ident not in out:
-            out.add(ident)
-            stack.extend(dependants.get(ident, ()))
-    return out
-
-
-def _needed(indicators: dict[str, Indicator], targets: set[str]) -> set[str]:
-    """`targets` and everything they read."""
-    out, stack = set(), list(targets)
-    while stack:
-        ident = stack.pop()
-        if ident not in out and ident in indicators:
-            out.add(ident)
-            stack.extend(dependencies(indicators[ident]))
-    return out
 
 
 def feed_sources(lake: Path, feeds: Iterable[str]) -> dict[str, str]:
@@ -149,6 +120,12 @@ def refresh(
     `only`: recompute one system (and what it reads); `feeds`: recompute what those feeds
     affect (after an ingest). Either way the other indicators' values are carried over from the
     current snapshot, so the new one is complete. Without either, everything is recomputed.
+
+    An indicator whose SQL or composite fails on the data (a cast that meets text, a date out
+    of range) fails alone: it and everything that reads it keep their values of the current
+    snapshot, recorded in `refresh_failures`, and the rest publish. When every indicator
+    computed fails, nothing is published (RefreshError): a snapshot of nothing but the old
+    values, all marked failed, would only hide the last good one behind a new id.
     """
     started = time.perf_counter()
     timings: dict[str, float] = {}
@@ -156,16 +133,17 @@ def refresh(
     contracts, hierarchy = load_contracts(), load_hierarchy()
     systems = load_valid_systems(definitions_dir, contracts, hierarchy)
     indicators = {i.id: i for s in systems for i in s.indicators}
+    graph = Graph(indicators)
     if only is not None and only not in {s.id for s in systems}:
         raise RefreshError(f"unknown indicator system {only!r}; systems are: {', '.join(s.id for s in systems)}")
     previous = snapshot.current_path(snapshot_dir)
     to_compute = set(indicators)
     if (only or feeds) and previous is not None:
         if only:
-            to_compute = _needed(indicators, {i.id for i in indicators.values() if i.system == only})
+            to_compute = graph.upstream(i.id for i in indicators.values() if i.system == only)
         else:
             changed = {i.id for i in indicators.values() if i.measure and i.measure.feed in set(feeds or ())}
-            to_compute = _needed(indicators, _affected(indicators, changed))
+            to_compute = graph.upstream(graph.downstream(changed))
     timings["definitions"] = time.perf_counter() - started
 
     con = sandbox(lake)
@@ -173,49 +151,40 @@ def refresh(
     con.register("regions_frame", frame)
     con.execute("CREATE TABLE regions AS SELECT * FROM regions_frame")
     con.unregister("regions_frame")
-    order = [i for i in topological(indicators) if i in to_compute]
+    order = [i for i in graph.order() if i in to_compute]
     used_feeds = {indicators[i].measure.feed for i in order if indicators[i].measure}  # type: ignore[union-attr]
     sources = feed_sources(lake, used_feeds)
     feed_as_of = _feed_as_of(con, contracts, sources)
     window = _data_window(con, contracts, sources, feed_as_of)
 
     t = time.perf_counter()
-    store = _ValueStore(con)
+    store = ValueStore(con)
     computed = [indicators[i] for i in order]
-    breakdowns = []
-    for batch in measures.batches([i for i in computed if i.measure], contracts):
-        if batch.feed not in sources:
-            continue
-        levels = [lvl for lvl in hierarchy.levels if any(lvl in i.levels for i in batch.indicators)]
-        measures.compute_batch(con, batch, sources[batch.feed], levels, window, store)
-        breakdowns.append(_with_english(measures.compute_breakdowns(con, batch, sources[batch.feed], levels),
-                                        contracts.table(batch.feed)))
+    failed: dict[str, tuple[str, str]] = {}  # indicator → (stage, message)
+    breakdowns = _compute_measures(con, [i for i in computed if i.measure], contracts, sources, hierarchy.levels,
+                                   window, store, failed)
     sensors = sensor_status(con, lake)
     timings["measures"] = time.perf_counter() - t
 
     t = time.perf_counter()
-    composite_parts, explanations = [], []
     parent_of = dict(zip(frame["code"], frame["parent_code"], strict=True))
     names = dict(zip(frame["code"], frame["name"], strict=True))
     names_en = dict(zip(frame["code"], frame["name_en"], strict=True))
-    for ident in order:
-        ind = indicators[ident]
-        if ind.formula:
-            _compute_formula(con, ind, indicators, store)
-        elif ind.composite:
-            children = {c.indicator: indicators[c.indicator] for c in ind.composite.children}
-            result = compute_composite(ind, children, store.of(list(children)), parent_of)
-            store.add(result.values)
-            ranked = rank_within_peers(result.values, ind.polarity, ind.composite.peer_group, parent_of, band=ind.band)
-            composite_parts.append(result.parts)
-            explanations.append(explain_changes(ind, result.parts, ranked, children, names, region_names_en=names_en))
+    composite_parts, explanations = _compute_derived(con, [indicators[i] for i in order if not indicators[i].measure],
+                                                     graph, store, parent_of, names, names_en, failed)
     timings["formulas_composites"] = time.perf_counter() - t
+    if failed and not set(to_compute) - set(failed):
+        con.close()
+        raise RefreshError("every indicator failed, nothing was published (the current snapshot stays):\n"
+                           + "\n".join(str(f) for f in _failures(failed, indicators, None)))
 
     t = time.perf_counter()
-    _finish_values(con, indicators, feed_as_of)  # the table `finished`: values stay in DuckDB to the end
-    if len(to_compute) < len(indicators) and previous is not None:
-        composite_parts, explanations, breakdowns = _carry_over(
-            con, previous, set(indicators) - to_compute, composite_parts, explanations, breakdowns)
+    _finish_values(con, graph, feed_as_of)  # the table `finished`: values stay in DuckDB to the end
+    copied = set(indicators) - to_compute
+    failures = _failures(failed, indicators, None)
+    if (copied or failed) and previous is not None:
+        composite_parts, explanations, breakdowns, failures = _carry_over(
+            con, previous, copied, failed, indicators, composite_parts, explanations, breakdowns)
     alerts = _alerts(con, indicators, names, names_en)
     values = con.sql("SELECT * FROM finished ORDER BY indicator, frequency, level, region").to_arrow_table()
     con.close()
@@ -229,7 +198,8 @@ def refresh(
         try:
             _write(partial, ident, systems, values, {
                 "composite_parts": _concat(composite_parts), "explanations": _concat(explanations),
-                "alerts": alerts, "breakdowns": _concat(breakdowns), "sensor_status": sensors},
+                "alerts": alerts, "breakdowns": _concat(breakdowns), "sensor_status": sensors,
+                "refresh_failures": _failure_table(failures)},
                 frame, feed_as_of, contracts, timings)
             final = snapshot.publish(partial, snapshot_dir, retention)
         finally:
@@ -237,8 +207,106 @@ def refresh(
                 leftover.unlink(missing_ok=True)
     timings["publish"] = time.perf_counter() - t
     return RefreshReport(snapshot_id=ident, path=final, seconds=time.perf_counter() - started,
-                         indicators=len(indicators), values=values.num_rows, computed=sorted(to_compute),
-                         copied=sorted(set(indicators) - to_compute), stage_seconds=timings)
+                         indicators=len(indicators), values=values.num_rows, computed=sorted(to_compute - set(failed)),
+                         copied=sorted(copied), stage_seconds=timings,
+                         failed=[f for f in failures if f.indicator in failed])
+
+
+def _compute_measures(con: duckdb.DuckDBPyConnection, inds: list[Indicator], contracts: Contracts,
+                      sources: dict[str, str], levels: tuple[str, ...], window, store: ValueStore,
+                      failed: dict[str, tuple[str, str]]) -> list[pd.DataFrame]:
+    """Every measure's values into the store, one scan per batch of a feed; returns the
+    breakdowns. A measure that fails is added to `failed` and keeps nothing in the store."""
+    breakdowns: list[pd.DataFrame] = []
+    for batch in measures.batches(inds, contracts):
+        if batch.feed not in sources:
+            continue
+        source = sources[batch.feed]
+        used = [lvl for lvl in levels if any(lvl in i.levels for i in batch.indicators)]
+
+        def values(part: tuple[Indicator, ...], batch=batch, source=source, used=used) -> None:
+            measures.compute_batch(con, replace(batch, indicators=part), source, used, window, store)
+
+        def split(part: tuple[Indicator, ...], batch=batch, source=source, used=used) -> None:
+            found = measures.compute_breakdowns(con, replace(batch, indicators=part), source, used)
+            breakdowns.append(_with_english(found, contracts.table(batch.feed)))
+
+        bad = _isolating(values, batch.indicators, store.discard)
+        failed.update((i, ("measure", m)) for i, m in bad.items())
+        bad = _isolating(split, tuple(i for i in batch.indicators if i.id not in failed), lambda _ids: None)
+        store.discard(list(bad))  # its values without its breakdown would be half an indicator
+        failed.update((i, ("breakdown", m)) for i, m in bad.items())
+    return breakdowns
+
+
+def _compute_derived(con: duckdb.DuckDBPyConnection, inds: list[Indicator], graph: Graph, store: ValueStore,
+                     parent_of: dict, names: dict, names_en: dict,
+                     failed: dict[str, tuple[str, str]]) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Formulas and composites, in dependency order, into the store; returns the composites'
+    parts and explanations. One that fails, or reads one that failed, is added to `failed`."""
+    parts, explanations = [], []
+    for ind in inds:
+        broken = [d for d in graph.reads[ind.id] if d in failed]
+        if broken:  # computed from stale inputs it would be wrong, not stale: it keeps its own values
+            failed[ind.id] = ("dependency", f"reads {', '.join(broken)}, which failed")
+            continue
+        try:
+            if ind.formula:
+                _compute_formula(con, ind, graph.indicators, store)
+                continue
+            assert ind.composite is not None
+            children = {c.indicator: graph.indicators[c.indicator] for c in ind.composite.children}
+            result = compute_composite(ind, children, store.of(list(children)), parent_of)
+            ranked = rank_within_peers(result.values, ind.polarity, ind.composite.peer_group, parent_of, band=ind.band)
+            explained = explain_changes(ind, result.parts, ranked, children, names, region_names_en=names_en)
+        except DATA_ERRORS as exc:
+            store.discard([ind.id])
+            failed[ind.id] = ("formula" if ind.formula else "composite", first_line(exc))
+            continue
+        store.add(result.values)
+        parts.append(result.parts)
+        explanations.append(explained)
+    return parts, explanations
+
+
+def _isolating(run: Callable[[tuple[Indicator, ...]], None], inds: tuple[Indicator, ...],
+               undo: Callable[[list[str]], None]) -> dict[str, str]:
+    """Run `run` over `inds` together (one scan of their feed); if the data makes it fail, undo
+    what it stored and run each indicator alone, so that one bad measure does not take its
+    batch-mates down. Returns the message of each indicator that fails on its own."""
+    if not inds:
+        return {}
+    try:
+        run(inds)
+        return {}
+    except DATA_ERRORS as exc:
+        undo([i.id for i in inds])
+        if len(inds) == 1:
+            return {inds[0].id: first_line(exc)}
+    failed = {}
+    for ind in inds:
+        try:
+            run((ind,))
+        except DATA_ERRORS as exc:
+            undo([ind.id])
+            failed[ind.id] = first_line(exc)
+    return failed
+
+
+def _failures(failed: dict[str, tuple[str, str]], indicators: dict[str, Indicator],
+              kept: dict[str, tuple[str | None, pd.Timestamp | None]] | None) -> list[Failure]:
+    out = []
+    for ident, (stage, message) in failed.items():
+        ind = indicators[ident]
+        kept_from, kept_at = (kept or {}).get(ident, (None, None))
+        out.append(Failure(ident, ind.system, stage, message, ind.where.file, ind.where.line, kept_from, kept_at))
+    return out
+
+
+def _failure_table(failures: list[Failure]) -> pd.DataFrame:
+    return pd.DataFrame([{"indicator": f.indicator, "system": f.system, "stage": f.stage, "message": f.message,
+                          "file": f.file, "line": f.line, "kept_from_snapshot": f.kept_from,
+                          "kept_computed_at": f.kept_computed_at} for f in failures])
 
 
 def _with_english(breakdowns: pd.DataFrame, contract) -> pd.DataFrame:
@@ -288,7 +356,7 @@ def _feed_as_of(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: d
     return out
 
 
-class _ValueStore:
+class ValueStore:
     """The values computed so far, in a DuckDB table that formulas read with SQL."""
 
     def __init__(self, con: duckdb.DuckDBPyConnection):
@@ -311,6 +379,11 @@ class _ValueStore:
         """Insert (level, region, period_start, value) rows a query returns, as one indicator's values."""
         self.con.execute(f"""INSERT INTO vals SELECT ?, level, ?, region, CAST(period_start AS DATE), value, false
                              FROM ({sql})""", [indicator, frequency])
+
+    def discard(self, indicators: list[str]) -> None:
+        """Forget what these indicators stored (a batch that failed half-way)."""
+        if indicators:
+            self.con.execute("DELETE FROM vals WHERE list_contains(?, indicator)", [indicators])
 
     def of(self, indicators: list[str]) -> pd.DataFrame:
         df = self.con.execute("SELECT * FROM vals WHERE list_contains(?, indicator)", [indicators]).df()
@@ -342,31 +415,29 @@ def _data_window(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: 
 
 
 def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators: dict[str, Indicator],
-                     store: _ValueStore) -> None:
+                     store: ValueStore) -> None:
     refs = formulas.references(ind.formula)  # type: ignore[arg-type]
-    try:
-        for frequency in ind.frequencies:
-            here = [r for r in refs if frequency in indicators[r].frequencies]
-            yearly = [r for r in refs if r not in here and "year" in indicators[r].frequencies]
-            if not here:
-                continue
-            sql = formulas.formula_sql(ind.formula, frequency, list(ind.levels), here, yearly)  # type: ignore[arg-type]
-            store.insert_sql(sql, ind.id, frequency)
-    except duckdb.Error as exc:
-        raise RefreshError(f"{ind.where}: indicator {ind.id}: formula failed: {exc}") from exc
+    for frequency in ind.frequencies:
+        here = [r for r in refs if frequency in indicators[r].frequencies]
+        yearly = [r for r in refs if r not in here and "year" in indicators[r].frequencies]
+        if not here:
+            continue
+        sql = formulas.formula_sql(ind.formula, frequency, list(ind.levels), here, yearly)  # type: ignore[arg-type]
+        store.insert_sql(sql, ind.id, frequency)
 
 
-def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator],
-                   feed_as_of: dict[str, pd.Timestamp]) -> None:
+def _finish_values(con: duckdb.DuckDBPyConnection, graph: Graph, feed_as_of: dict[str, pd.Timestamp]) -> None:
     """The table `finished`: the computed values with system, period label, provisional flag,
     parent, and rank and percentile among siblings (1 = best by polarity), in the columns of the
     snapshot's indicator_values. Periods starting after the data ends (deadlines in the future)
     are dropped, and so is January where it is published with February (formulas still read it:
     February's year to date includes it); a period ending after it is provisional: its value can
     still change."""
+    indicators = graph.indicators
     pairs = con.execute("SELECT DISTINCT indicator, frequency FROM vals").fetchall()
+    cutoffs = {f: _cutoffs(graph, f, feed_as_of) for f in {f for _, f in pairs}}
     con.register("cutoffs", pd.DataFrame(
-        [(i, f, _cutoff(i, f, indicators, feed_as_of)) for i, f in pairs],
+        [(i, f, cutoffs[f].get(i)) for i, f in pairs],
         columns=["indicator", "frequency", "cutoff"]).astype({"cutoff": "datetime64[us]"}))
     con.register("meta", pd.DataFrame([(i, ind.system, ind.polarity, ind.jan_feb_combined) for i, ind in indicators.items()],
                                       columns=["indicator", "system", "polarity", "jan_feb_combined"]))
@@ -401,38 +472,62 @@ def _finish_values(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicat
     con.unregister("meta")
 
 
-def _cutoff(ident: str, frequency: str, indicators: dict[str, Indicator],
-            feed_as_of: dict[str, pd.Timestamp]) -> pd.Timestamp | None:
-    """Where the data behind one indicator at one frequency ends: the earliest end among the feeds
-    of the measures it reads at that frequency. A yearly figure used as of its year (population
-    in a monthly per-capita rate) does not hold the months back."""
-    feeds = {indicators[i].measure.feed for i in _needed(indicators, {ident})  # type: ignore[union-attr]
-             if indicators[i].measure and frequency in indicators[i].frequencies}
-    times = [feed_as_of[f] for f in feeds if f in feed_as_of]
-    return min(times) if times else None
+def _cutoffs(graph: Graph, frequency: str, feed_as_of: dict[str, pd.Timestamp]) -> dict[str, pd.Timestamp]:
+    """Where the data behind each indicator at one frequency ends: the earliest end among the
+    feeds of the measures it reads at that frequency. A yearly figure used as of its year
+    (population in a monthly per-capita rate) does not hold the months back."""
+    feeds = graph.gather(lambda ind: {ind.measure.feed} if ind.measure and frequency in ind.frequencies else set())
+    return {ident: min(feed_as_of[f] for f in found if f in feed_as_of)
+            for ident, found in feeds.items() if any(f in feed_as_of for f in found)}
 
 
-def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path, keep: set[str], composite_parts, explanations,
-                breakdowns):
-    """The indicators not recomputed, from the current snapshot: their values into `finished`,
-    their parts, explanations and breakdowns added to the lists."""
+def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path, copied: set[str], failed: dict[str, tuple[str, str]],
+                indicators: dict[str, Indicator], composite_parts, explanations, breakdowns):
+    """From the current snapshot, the indicators not recomputed (`copied`) and those that failed:
+    their values into `finished`, their parts, explanations and breakdowns added to the lists.
+    Returns those lists and the failures to record: this refresh's, each with the snapshot whose
+    values it keeps (an older one when the current snapshot already kept them), and those the
+    current snapshot recorded for the copied indicators, which are still as stale as they were."""
     old = snapshot.open_read_only(previous)
     try:
-        ids = sorted(keep)
+        ids = sorted(copied | set(failed))
         old_values = old.sql("SELECT * FROM indicator_values WHERE list_contains(?, indicator)",
                              params=[ids]).to_arrow_table()
         old_parts = old.execute("SELECT * FROM composite_parts WHERE list_contains(?, indicator)", [ids]).df()
         old_expl = old.execute("SELECT * FROM explanations WHERE list_contains(?, indicator)", [ids]).df()
-        try:
-            old_breakdowns = old.execute("SELECT * FROM breakdowns WHERE list_contains(?, indicator)", [ids]).df()
-        except duckdb.CatalogException:  # a snapshot written before breakdowns existed
-            old_breakdowns = pd.DataFrame()
+        old_breakdowns = _optional(old, "breakdowns", ids)  # a snapshot written before breakdowns existed
+        old_failures = _optional(old, "refresh_failures", ids)
+        meta = dict(old.execute("SELECT key, value FROM meta").fetchall())
     finally:
         old.close()
     con.register("old_values", old_values)
     con.execute("INSERT INTO finished BY NAME SELECT * FROM old_values")
     con.unregister("old_values")
-    return composite_parts + [old_parts], explanations + [old_expl], breakdowns + [old_breakdowns]
+    had_values = set(old_values.column("indicator").to_pylist())
+    previous_id = previous.name.removesuffix(snapshot.SUFFIX)
+    made_at = pd.Timestamp(meta["created_at"]) if meta.get("created_at") else None
+    # an indicator that had already failed shows what the current snapshot kept, from further back
+    earlier = {r.indicator: (_known(r.kept_from_snapshot), _known(r.kept_computed_at))
+               for r in old_failures.itertuples()}
+    kept = {ident: earlier[ident] if ident in earlier else (previous_id, made_at) if ident in had_values
+            else (None, None) for ident in failed}
+    failures = _failures(failed, indicators, kept)
+    failures += [Failure(r.indicator, r.system, r.stage, r.message, r.file, int(r.line), *earlier[r.indicator])
+                 for r in old_failures.itertuples() if r.indicator in copied]
+    return (composite_parts + [old_parts], explanations + [old_expl], breakdowns + [old_breakdowns], failures)
+
+
+def _known(value):
+    """None for a missing value (NaN, NaT, None) read back from a snapshot."""
+    return None if pd.isna(value) else value
+
+
+def _optional(con: duckdb.DuckDBPyConnection, table: str, ids: list[str]) -> pd.DataFrame:
+    """A snapshot table's rows of these indicators; empty for a snapshot written before it existed."""
+    try:
+        return con.execute(f"SELECT * FROM {table} WHERE list_contains(?, indicator)", [ids]).df()
+    except duckdb.CatalogException:
+        return pd.DataFrame()
 
 
 def _alerts(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], names: dict,

@@ -4,20 +4,32 @@ A refresh writes `<id>.duckdb.partial`, closes it, renames it to `<id>.duckdb`, 
 points `CURRENT` at it with `os.replace` (atomic on POSIX). A refresh that fails or is killed at
 any step leaves CURRENT, and so everything the app shows, as it was. Old snapshots beyond the
 retention count are pruned; the current one never is.
+
+Readers follow CURRENT only to a whole snapshot (`resolve_current`): a pointer that is not a
+snapshot id (empty, not UTF-8, a path such as `../x`) is refused without opening anything, and a
+file that does not open read-only, lacks a table or fails DuckDB's block checksums is passed
+over; the newest whole snapshot in the folder is shown instead, and the damage is logged once.
 """
 
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
+import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cockpit.config import paths
 from cockpit.feeds.lake import fsync_path
+
+log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
 SUFFIX = ".duckdb"
@@ -42,6 +54,11 @@ SCHEMAS: dict[str, str] = {
     "alerts": """indicator VARCHAR, system VARCHAR, region VARCHAR, region_name VARCHAR, level VARCHAR,
         frequency VARCHAR, period VARCHAR, period_start DATE, severity VARCHAR, "on" VARCHAR, observed DOUBLE,
         threshold DOUBLE, direction VARCHAR, value DOUBLE, text_zh VARCHAR, text_en VARCHAR""",
+    # Indicators that could not be computed (stage: measure, breakdown, formula, composite, or
+    # dependency when one they read failed), at their definition's file and line; their values
+    # are those of snapshot kept_from_snapshot, computed at kept_computed_at (NULL: none yet).
+    "refresh_failures": """indicator VARCHAR, system VARCHAR, stage VARCHAR, message VARCHAR, file VARCHAR,
+        line INTEGER, kept_from_snapshot VARCHAR, kept_computed_at TIMESTAMP""",
 }
 
 
@@ -68,21 +85,169 @@ def partial_path(snapshot_id: str, directory: Path | None = None) -> Path:
     return d / f"{snapshot_id}{SUFFIX}.partial"
 
 
-def current_id(directory: Path | None = None) -> str | None:
-    pointer = snapshot_dir(directory) / POINTER
+# What CURRENT may hold: a snapshot id as new_snapshot_id makes them. Never a path, so the
+# pointer cannot lead a reader out of the snapshot folder; longer pointers are not read.
+SNAPSHOT_ID = re.compile(r"[0-9A-Za-z][0-9A-Za-z_-]{0,99}")
+POINTER_MAX_BYTES = 256
+
+# The catalogue a refresh writes beside the SCHEMAS tables; the app reads all of them.
+CATALOGUE_TABLES = frozenset({"indicators", "systems", "regions", "feeds", "meta"})
+# Tables added after snapshots were first published: a snapshot written before them is whole,
+# and its readers take their absence as "nothing of the kind" (no indicator failed).
+LATER_TABLES = frozenset({"refresh_failures"})
+
+
+def required_tables() -> frozenset[str]:
+    """The tables without which a snapshot file is damaged, not merely old."""
+    return (frozenset(SCHEMAS) - LATER_TABLES) | CATALOGUE_TABLES
+
+
+@dataclass(frozen=True)
+class Current:
+    """The snapshot readers show. `damage` says why it is not the one CURRENT names (None when it
+    is): the newest whole snapshot in the folder stands in for a damaged one."""
+
+    path: Path
+    damage: str | None = None
+
+    @property
+    def id(self) -> str:
+        return self.path.name.removesuffix(SUFFIX)
+
+
+def _pointer_target(d: Path) -> tuple[str | None, str | None]:
+    """(snapshot id, problem) as CURRENT names it: (None, None) when nothing was ever published."""
+    pointer = d / POINTER
     try:
-        value = pointer.read_text(encoding="utf-8").strip()
+        with pointer.open("rb") as handle:
+            raw = handle.read(POINTER_MAX_BYTES + 1)
     except FileNotFoundError:
+        return None, None
+    except OSError as e:
+        return None, f"cannot be read ({e.strerror})"
+    if len(raw) > POINTER_MAX_BYTES:
+        return None, f"is longer than {POINTER_MAX_BYTES} bytes: not a snapshot id"
+    try:
+        text = raw.decode("utf-8").strip()
+    except UnicodeDecodeError:
+        return None, "is not UTF-8 text"
+    if not text:
+        return None, "is empty"
+    if not SNAPSHOT_ID.fullmatch(text):
+        # refused without touching the file system: `../x`, `/etc/x`, `sub/x` are paths, not ids
+        return None, f"holds {text[:60]!r}, which is not a snapshot id; only {d} is read"
+    return text, None
+
+
+_checked: OrderedDict[tuple[str, int, int], str | None] = OrderedDict()
+_checked_lock = threading.Lock()
+_inspect_lock = threading.Lock()
+CHECKS_KEPT = 64  # (file, size, mtime) versions remembered; a folder holds about five snapshots
+
+
+def check_snapshot(path: Path) -> str | None:
+    """None when `path` is a whole snapshot, else what is wrong with it in a few words.
+
+    Whole: it opens read-only, holds `required_tables()`, and every row of every table reads back
+    (DuckDB verifies each block's checksum as it reads, so a truncated or overwritten file that
+    still opens and lists its tables fails here, not on a page). The answer is kept per file
+    size and modification time: pages ask on every request, and a snapshot never changes."""
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        return "is missing"
+    except OSError as e:
+        return f"cannot be read ({e.strerror})"
+    key = (str(path), stat.st_size, stat.st_mtime_ns)
+    with _checked_lock:
+        if key in _checked:
+            _checked.move_to_end(key)
+            return _checked[key]
+    # One check at a time: the requests that meet a newly published snapshot together wait for
+    # the first one's answer instead of each reading the whole file.
+    with _inspect_lock:
+        with _checked_lock:
+            if key in _checked:
+                return _checked[key]
+        problem = _inspect(path)
+        with _checked_lock:
+            _checked[key] = problem
+            while len(_checked) > CHECKS_KEPT:
+                _checked.popitem(last=False)
+    return problem
+
+
+def _inspect(path: Path) -> str | None:
+    import duckdb
+
+    try:
+        con = open_read_only(path)
+    except duckdb.Error as e:
+        return f"does not open as a DuckDB file ({_first_line(e)})"
+    try:
+        tables = {name for (name,) in con.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main'").fetchall()}
+        missing = sorted(required_tables() - tables)
+        if missing:
+            return f"lacks the table(s) {', '.join(missing)}"
+        for table in sorted(tables):
+            con.execute(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"').fetchall()
+    except duckdb.Error as e:
+        return f"is damaged ({_first_line(e)})"
+    finally:
+        con.close()
+    return None
+
+
+def _first_line(error: Exception) -> str:
+    return str(error).strip().splitlines()[0][:200] if str(error).strip() else type(error).__name__
+
+
+_reported: set[tuple[str, str, str | None]] = set()
+_reported_lock = threading.Lock()
+
+
+def _report_once(pointer: Path, problem: str, shown: Path | None) -> None:
+    """Log a damaged pointer or snapshot the first time this process meets it, not per request."""
+    key = (str(pointer), problem, None if shown is None else shown.name)
+    with _reported_lock:
+        if key in _reported:
+            return
+        _reported.add(key)
+    instead = f"showing {shown.name}, the newest whole snapshot" if shown else "no whole snapshot to show"
+    log.warning("snapshot pointer %s: %s; %s", pointer, problem, instead)
+
+
+def resolve_current(directory: Path | None = None) -> Current | None:
+    """The snapshot to show: the one CURRENT names when it is whole, else the newest whole one in
+    the folder (with why); None when nothing was published or no snapshot is whole."""
+    d = snapshot_dir(directory)
+    ident, problem = _pointer_target(d)
+    if ident is None and problem is None:
         return None
-    return value or None
+    if ident is not None:
+        named = d / f"{ident}{SUFFIX}"
+        problem = check_snapshot(named)
+        if problem is None:
+            return Current(named)
+        problem = f"names {named.name}, which {problem}"
+    candidates = sorted((p for p in d.glob(f"*{SUFFIX}") if SNAPSHOT_ID.fullmatch(p.name.removesuffix(SUFFIX))),
+                        key=lambda p: p.name, reverse=True)  # ids start with their UTC time: newest first
+    shown = next((p for p in candidates if p.name != f"{ident}{SUFFIX}" and check_snapshot(p) is None), None)
+    _report_once(d / POINTER, problem, shown)
+    return None if shown is None else Current(shown, problem)
+
+
+def current_id(directory: Path | None = None) -> str | None:
+    """The id of the snapshot readers show (see resolve_current)."""
+    current = resolve_current(directory)
+    return None if current is None else current.id
 
 
 def current_path(directory: Path | None = None) -> Path | None:
-    ident = current_id(directory)
-    if ident is None:
-        return None
-    path = snapshot_dir(directory) / f"{ident}{SUFFIX}"
-    return path if path.exists() else None
+    """The snapshot readers show, and a refresh carries values over from (see resolve_current)."""
+    current = resolve_current(directory)
+    return None if current is None else current.path
 
 
 def publish(partial: Path, directory: Path | None = None, retention: int = DEFAULT_RETENTION) -> Path:

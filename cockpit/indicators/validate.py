@@ -11,6 +11,11 @@ Anything else (a statement, a sub-query, a table or file function, a node type t
 never heard of) is refused: fail closed, so a new sqlglot node or DuckDB function stays refused
 until someone adds it here on purpose. The same walk holds the portable subset of
 ARCHITECTURE.md (definitions must later run on Spark with the same meaning).
+
+Definitions that pass all that are then run as refresh would run them, on empty tables of the
+contracts' column types (`_Binder`), so that what the types alone decide (a time compared with a
+number, a cast of text, a constant such as make_date(2024, 13, 45)) is found here, at the
+definition's line, rather than at refresh.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import duckdb
 import sqlglot
 from sqlglot import exp
 from sqlglot.errors import ParseError
@@ -31,7 +37,8 @@ from sqlglot.tokens import TokenType
 from cockpit.feeds.contracts import Contracts, TableContract, load_contracts
 from cockpit.indicators.definitions import Problem, read_systems
 from cockpit.indicators.formulas import TIME_FUNCTIONS
-from cockpit.indicators.model import Child, Indicator, IndicatorSystem
+from cockpit.indicators.graph import CycleError, Graph
+from cockpit.indicators.model import ID_PATTERN, Child, Indicator, IndicatorSystem
 from cockpit.indicators.periods import allowed_frequencies
 from cockpit.regions.hierarchy import LEVELS, load_hierarchy
 
@@ -546,7 +553,7 @@ def _check_grain(ind: Indicator, table: TableContract) -> list[Problem]:
             problems.append(_at(ind, f"measure grain by: {name} is already a key of the grain (region and time)"))
     keys = (region, time, *m.grain.by)
     for name, text in m.grain.columns:
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        if not ID_PATTERN.fullmatch(name):
             problems.append(_at(ind, f"measure grain column name {name!r} must be lower_snake_case"))
         elif name in keys:
             problems.append(_at(ind, f"measure grain column {name} has the name of a grain key; rename it"))
@@ -747,41 +754,9 @@ def _check_systems_heads(systems: list[IndicatorSystem]) -> list[Problem]:
     return problems
 
 
-def _dependencies(ind: Indicator) -> list[str]:
-    if ind.composite:
-        return [c.indicator for c in ind.composite.children]
-    if ind.formula:
-        tree, _ = parse_expression(ind.formula)
-        if tree is not None:
-            return list(dict.fromkeys(c.name for c in tree.find_all(exp.Column)))
-    return []
-
-
 def _check_cycles(index: Mapping[str, Indicator]) -> list[Problem]:
     """Each dependency cycle once, written from the indicator defined first, at its line."""
-    order = {ident: n for n, ident in enumerate(index)}
-    graph = {ident: [d for d in _dependencies(ind) if d in index] for ident, ind in index.items()}
-    state: dict[str, str] = {}
-    stack: list[str] = []
-    cycles: dict[frozenset[str], list[str]] = {}
-
-    def visit(node: str) -> None:
-        state[node] = "open"
-        stack.append(node)
-        for dep in graph[node]:
-            if state.get(dep) == "open":
-                ring = stack[stack.index(dep):]
-                start = min(range(len(ring)), key=lambda i: order[ring[i]])
-                cycles.setdefault(frozenset(ring), ring[start:] + ring[:start])
-            elif dep not in state:
-                visit(dep)
-        stack.pop()
-        state[node] = "done"
-
-    for ident in index:
-        if ident not in state:
-            visit(ident)
-    return [_at(index[ring[0]], f"dependency cycle {' → '.join([*ring, ring[0]])}") for ring in cycles.values()]
+    return [_at(index[ring[0]], str(CycleError(ring))) for ring in Graph(index).cycles()]
 
 
 def _check_indicator(ind: Indicator, index: Mapping[str, Indicator], contracts: Contracts,
@@ -803,16 +778,222 @@ def _check_indicator(ind: Indicator, index: Mapping[str, Indicator], contracts: 
     return problems
 
 
+# -- running on the contract's types ------------------------------------------------------------
+_TEXT_TYPES = (exp.DataType.Type.VARCHAR, exp.DataType.Type.TEXT)
+_NOT_CONSTANT = (exp.Column, exp.Star, *AGGREGATES, exp.Filter, exp.Anonymous)  # Anonymous: time functions
+_LEAVES = (exp.Literal, exp.Null, exp.Boolean)  # constants too plain to fail
+
+
+class _Binder:
+    """Runs each definition the way refresh will, on empty tables of the contracts' storage
+    types, in the refresh's sandbox (no file readable): DuckDB then reports what its binder
+    knows from the types alone (a comparison of a time with a number, a function that takes no
+    such argument). What only the values decide is found two more ways: every constant part is
+    evaluated (make_date(2024, 13, 45), an interval past the range of dates), and a cast of text
+    to anything else, which fails on the first value that does not read as one, must be try_cast.
+    Errors that depend on the data and nothing else (an overflow on large values) remain for
+    refresh, which isolates the indicator (cockpit.indicators.refresh)."""
+
+    def __init__(self, contracts: Contracts, levels: tuple[str, ...]):
+        from cockpit.feeds.contracts import STORAGE_TYPES
+        from cockpit.indicators.refresh import ValueStore, sandbox
+
+        self.con = sandbox(None)
+        codes = ", ".join(f"{lvl}_code VARCHAR" for lvl in levels)
+        self.con.execute(f"CREATE TABLE regions (code VARCHAR, parent_code VARCHAR, level VARCHAR, {codes})")
+        for table in contracts.tables:
+            columns = ", ".join(f"{_quote(c.name)} {STORAGE_TYPES[c.type]}" for c in table.columns)
+            self.con.execute(f"CREATE TABLE {_quote(_empty(table.name))} ({columns})")
+        self.store = ValueStore(self.con)
+        self.levels = levels
+
+    def close(self) -> None:
+        self.con.close()
+
+    def measure(self, ind: Indicator, contracts: Contracts) -> list[Problem]:
+        from cockpit.indicators import measures
+
+        m = ind.measure
+        assert m is not None
+        feed = _quote(_empty(m.feed))
+        problems = []
+        if m.grain is not None:
+            for name, text in m.grain.columns:
+                problems += [_at(ind, f"measure grain column {name}: {p}") for p in self.expression(text, feed, "value")]
+            if problems:
+                return problems
+        batch = measures.batches([ind], contracts)[0]
+        source = measures.grain_source_sql(batch, feed)
+        for what, text in (("filter", m.filter), ("value", m.value)):
+            if text:
+                problems += [_at(ind, f"measure {what}: {p}") for p in self.expression(text, source, what)]
+        if problems:
+            return problems
+        levels = [lvl for lvl in self.levels if lvl in ind.levels]
+        try:
+            measures.compute_batch(self.con, batch, feed, levels, None, self.store)
+            measures.compute_breakdowns(self.con, batch, feed, levels)
+        except duckdb.Error as exc:
+            return [_at(ind, f"measure does not run on the types of feed {m.feed}: {first_line(exc)}")]
+        return []
+
+    def formula(self, ind: Indicator, index: Mapping[str, Indicator]) -> list[Problem]:
+        from cockpit.indicators.refresh import _compute_formula
+
+        assert ind.formula is not None
+        tree, _ = parse_expression(ind.formula)
+        if tree is None:
+            return []
+        refs = list(dict.fromkeys(c.name for c in tree.find_all(exp.Column)))
+        numbers = ("(SELECT " + ", ".join(f"CAST(NULL AS DOUBLE) AS {_quote(r)}" for r in refs) + ")") if refs else None
+        problems = [_at(ind, f"formula: {p}") for p in self.constants(tree)
+                    + (self.compared_text(tree, numbers) if numbers else [])]
+        if problems:
+            return problems
+        try:
+            _compute_formula(self.con, ind, dict(index), self.store)
+        except (duckdb.Error, ValueError) as exc:
+            return [_at(ind, f"formula does not run on indicator values (numbers): {first_line(exc)}")]
+        return []
+
+    def expression(self, text: str, source: str, kind: str) -> list[str]:
+        """Problems of one measure expression (`kind` value or filter) over `source`."""
+        tree, _ = parse_expression(text)
+        if tree is None:
+            return []  # refused already
+        sql = tree.sql(dialect=DIALECT)
+        query = (f"SELECT count(*) FROM {source} AS f WHERE {sql}" if kind == "filter"
+                 else f"SELECT {sql} FROM {source} AS f")
+        try:
+            self.con.execute(query)
+        except duckdb.Error as exc:
+            return [f"does not run on the feed's column types: {first_line(exc)}"]
+        return self.constants(tree) + self.text_casts(tree, source) + self.compared_text(tree, source)
+
+    def constants(self, tree: exp.Expression) -> list[str]:
+        """Each largest part that reads no column, evaluated: DuckDB would fold it at refresh."""
+        problems, stack = [], [tree]
+        while stack:
+            node = stack.pop()
+            constant = not isinstance(node, _NOT_CONSTANT) and not any(
+                isinstance(n, _NOT_CONSTANT) for n in node.find_all(*_NOT_CONSTANT))
+            if constant and (type(node) in OPERATORS or type(node) in SCALARS) and not isinstance(node, _LEAVES):
+                problem = self.evaluate(node)
+                if problem:
+                    problems.append(problem)
+                continue
+            stack.extend(node.iter_expressions())
+        return problems
+
+    def evaluate(self, node: exp.Expression) -> str | None:
+        sql = node.sql(dialect=DIALECT)
+        try:
+            kind = self.con.execute(f"DESCRIBE SELECT ({sql}) AS x").fetchone()[1]
+            # IS NULL: evaluated in DuckDB, not fetched (Python has no room for some of its values)
+            self.con.execute(f"SELECT ({sql}) IS NULL").fetchall()
+            if kind == "INTERVAL":  # data times lie within a few centuries of 1970
+                self.con.execute(f"SELECT (TIMESTAMP '1970-01-01' + ({sql})) IS NULL, "
+                                 f"(TIMESTAMP '1970-01-01' - ({sql})) IS NULL").fetchall()
+        except duckdb.Error as exc:
+            return f"`{_snippet(node)}` fails: {first_line(exc)}"
+        return None
+
+    def text_casts(self, tree: exp.Expression, source: str) -> list[str]:
+        problems = []
+        for node in tree.find_all(exp.Cast):
+            if type(node) is not exp.Cast or node.to.this in _TEXT_TYPES or not node.this.find(exp.Column):
+                continue
+            if self.type_of(node.this, source) == "VARCHAR":
+                problems.append(f"`{_snippet(node)}` fails at refresh on the first text that does not read as "
+                                f"{node.to.sql(dialect=DIALECT)}: write try_cast(…), NULL where it does not")
+        return problems
+
+    def type_of(self, node: exp.Expression, source: str) -> str | None:
+        """The DuckDB type an expression over the feed's columns has; None when it does not bind
+        (the binding of the whole expression reports why)."""
+        try:
+            return self.con.execute(f"DESCRIBE SELECT ({node.sql(dialect=DIALECT)}) AS x FROM {source} AS f").fetchone()[1]
+        except duckdb.Error:
+            return None
+
+    def compared_text(self, tree: exp.Expression, source: str) -> list[str]:
+        """Text compared with a time or a number (created_at > '2024-13-01') is cast to it once
+        per row at refresh, so a text that is no such value fails there: cast it here."""
+        problems = []
+        for node in tree.find_all(*_COMPARISONS):
+            operands = [node.this, node.expression] if isinstance(node, exp.Binary) else [
+                node.this, *node.expressions, *(node.args.get(k) for k in ("low", "high") if node.args.get(k))]
+            texts = [o for o in operands if isinstance(o, exp.Literal) and o.is_string]
+            others = [o for o in operands if o is not None and o.find(exp.Column)]
+            if not texts or not others:
+                continue
+            kind = self.type_of(others[0], source)
+            if kind is None or kind == "VARCHAR":
+                continue
+            for text in texts:
+                try:
+                    self.con.execute(f"SELECT CAST({text.sql(dialect=DIALECT)} AS {kind}) IS NULL").fetchall()
+                except duckdb.Error as exc:
+                    problems.append(f"`{_snippet(node)}` compares a {kind} with text that is not one: "
+                                    f"{first_line(exc)}")
+        return problems
+
+
+_COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeEQ, exp.NullSafeNEQ, exp.In,
+                exp.Between)
+
+
+def _empty(feed: str) -> str:
+    return f"empty_{feed}"
+
+
+def _quote(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def first_line(exc: BaseException) -> str:
+    """An error's first line: DuckDB follows it with the generated query, which names nothing
+    an analyst wrote."""
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def _check_running(index: Mapping[str, Indicator], clean: list[Indicator], contracts: Contracts,
+                   levels: tuple[str, ...]) -> list[Problem]:
+    """Run each indicator without other problems on empty tables (see _Binder)."""
+    runnable = [i for i in clean if i.measure is not None or i.formula is not None]
+    if not runnable:
+        return []
+    binder = _Binder(contracts, levels)
+    try:
+        problems = []
+        for ind in runnable:
+            problems.extend(binder.measure(ind, contracts) if ind.measure else binder.formula(ind, index))
+        return problems
+    finally:
+        binder.close()
+
+
 # -- entry points ------------------------------------------------------------------------------
-def check_systems(systems: list[IndicatorSystem], contracts: Contracts, levels: tuple[str, ...]) -> list[Problem]:
+def check_systems(systems: list[IndicatorSystem], contracts: Contracts, levels: tuple[str, ...],
+                  run: bool = True) -> list[Problem]:
     """Every meaning problem of systems that read without shape problems; `levels` are the
-    region levels the deployment's hierarchy has."""
+    region levels the deployment's hierarchy has. `run`: also run each definition on empty
+    tables of its feed's types (_Binder); refresh skips that, since it runs them on the data
+    anyway, and an indicator that fails there fails alone."""
     index, problems = _index(systems)
     problems.extend(_check_systems_heads(systems))
+    clean = []
     for system in systems:
         for ind in system.indicators:
-            problems.extend(_check_indicator(ind, index, contracts, levels))
-    problems.extend(_check_cycles(index))
+            found = _check_indicator(ind, index, contracts, levels)
+            problems.extend(found)
+            if not found and index[ind.id] is ind:
+                clean.append(ind)
+    cycles = _check_cycles(index)
+    problems.extend(cycles)
+    if run and not cycles:  # a formula is compiled from what it reads, which must then be well-founded
+        problems.extend(_check_running(index, clean, contracts, levels))
     return problems
 
 

@@ -17,7 +17,13 @@ import pandas as pd
 
 from cockpit.config import paths
 from cockpit.feeds.contracts import load_contracts
-from cockpit.feeds.lake import quarantine_files, read_ingest_log, table_files, table_source
+from cockpit.feeds.lake import (
+    MANIFEST,
+    quarantine_files,
+    read_ingest_log,
+    table_files,
+    table_source,
+)
 
 
 @dataclass(frozen=True)
@@ -44,18 +50,22 @@ def connect() -> duckdb.DuckDBPyConnection:
 
 
 def _lake_stamp(lake: Path) -> tuple:
-    """Changes whenever any finished Parquet file in the lake appears, vanishes or changes."""
+    """Changes whenever any finished Parquet file or compaction manifest in the lake appears,
+    vanishes or changes (a compaction's commit changes only its manifest)."""
     if not lake.is_dir():
         return ()
     entries = []
-    for f in sorted(lake.glob("**/*.parquet")):
+    for f in sorted([*lake.glob("**/*.parquet"), *lake.glob(f"*/{MANIFEST}")]):
         st = f.stat()
         entries.append((str(f.relative_to(lake)), st.st_size, st.st_mtime_ns))
     return tuple(entries)
 
 
 def feed_status(lake_dir: Path | None = None) -> pd.DataFrame:
-    """One row a contract table: family, table, labels, rows, latest data time, files, quarantined."""
+    """One row a contract table: family, table, labels, rows, latest data time, files, quarantined.
+
+    `rows` counts records: for a table that keeps every version of a key, the latest versions.
+    """
     lake = lake_dir or paths().lake
     return _feed_status(str(lake), _lake_stamp(lake)).copy()
 
@@ -71,13 +81,13 @@ def _feed_status(lake_str: str, stamp: tuple) -> pd.DataFrame:
             files = table_files(lake, table.name)
             quarantine = quarantine_files(lake, table.name)
             n_rows, latest = 0, None
-            if (source := table_source(lake, table.name)) is not None:
+            if (source := table_source(lake, table.name, table)) is not None:
                 latest_sql = f"max({_quote(table.time_column)})" if table.time_column else "NULL"
                 n_rows, latest = con.execute(f"SELECT count(*), {latest_sql} FROM {source}").fetchone()
             n_quarantined = 0
             if quarantine:
                 n_quarantined = con.execute(
-                    f"SELECT count(*) FROM read_parquet({[str(f) for f in quarantine]!r})").fetchone()[0]
+                    f"SELECT count(*) FROM read_parquet({[str(f) for f in quarantine]!r}, union_by_name = true)").fetchone()[0]
             rows.append({
                 "family": family.name, "family_zh": family.label_zh, "family_en": family.label_en,
                 "table": table.name, "label_zh": table.label_zh, "label_en": table.label_en,

@@ -2,7 +2,8 @@
 
 The snapshot file is opened read-only once per snapshot id and shared; each query takes its own
 cursor (DuckDB cursors may be used from different threads). When a refresh publishes a new
-snapshot, the next call sees the new CURRENT pointer and opens it.
+snapshot, the next call sees the new CURRENT pointer and opens it; when CURRENT or its file is
+damaged, the newest whole snapshot is shown instead and says so (`Snapshot.damage`).
 
 A snapshot never changes once published, so query results are kept per snapshot (bounded, least
 recently used first out): a screen that many people open, or that redraws every minute, asks
@@ -76,9 +77,11 @@ def _key(params: list) -> tuple:
 class Snapshot:
     """One published snapshot; methods are named for the question they answer."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, damage: str | None = None):
         self.path = path
         self.id = path.name.removesuffix(store.SUFFIX)
+        # Why the snapshot CURRENT names is not shown, when this older whole one stands in for it.
+        self.damage = damage
         with _lock:
             self._con = _open(str(path))
             self._results = _results(str(path))
@@ -302,10 +305,24 @@ class Snapshot:
                             ORDER BY CASE a.severity WHEN 'alarm' THEN 0 ELSE 1 END, a.period_start DESC,
                                      a.indicator LIMIT ?""", params)
 
+    def failures(self, indicators: list[str] | None = None) -> pd.DataFrame:
+        """Indicators (of `indicators`, default all) that failed at the refresh that wrote this
+        snapshot, or at an earlier one whose values they still show: stage, message, file, line,
+        and the snapshot and time their kept values come from (NULL: they have none)."""
+        present = self._df("SELECT 1 FROM information_schema.tables WHERE table_name = 'refresh_failures'")
+        if present.empty:  # a snapshot written before failures were recorded
+            return pd.DataFrame(columns=["indicator", "system", "stage", "message", "file", "line",
+                                         "kept_from_snapshot", "kept_computed_at"])
+        if indicators is None:
+            return self._df("SELECT * FROM refresh_failures ORDER BY file, line")
+        return self._df("SELECT * FROM refresh_failures WHERE list_contains(?, indicator) ORDER BY file, line",
+                        [indicators])
+
 
 def current_snapshot(directory: Path | None = None) -> Snapshot:
-    """The snapshot the CURRENT pointer names; NoSnapshot when none is published."""
-    path = store.current_path(directory)
-    if path is None:
+    """The snapshot the CURRENT pointer names, or the newest whole one when that is damaged
+    (`Snapshot.damage` says why); NoSnapshot when none is published or none is whole."""
+    current = store.resolve_current(directory)
+    if current is None:
         raise NoSnapshot("no indicator snapshot has been published yet; run `cockpit refresh`")
-    return Snapshot(path)
+    return Snapshot(current.path, current.damage)

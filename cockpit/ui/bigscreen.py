@@ -42,23 +42,51 @@ def scope_of(snap: Snapshot, code: str, lang: str = "zh") -> Scope:
                  parent=row["parent_code"])
 
 
+@dataclass(frozen=True)
+class Stale:
+    """Why a panel's numbers are not new: the feed behind them is overdue (`since`: where its
+    data ends), or an indicator behind them failed at the last refresh (`since`: when the
+    values it keeps were computed; None when it has none)."""
+
+    failed: bool
+    since: pd.Timestamp | None
+
+    def note(self, lang: str) -> str:
+        if not self.failed:
+            return t("screen.late", lang, date=pd.Timestamp(self.since).strftime("%m-%d"))
+        if self.since is None:
+            return t("screen.failed_no_values", lang)
+        return t("screen.failed", lang, date=pd.Timestamp(self.since).strftime("%m-%d"))
+
+    @property
+    def css(self) -> str:
+        return " bs-late bs-failed" if self.failed else " bs-late"
+
+
 def panel(title: str, body, panel_id: str, note: str | None = None, height: int | None = None,
-          late: pd.Timestamp | None = None, lang: str = "zh"):
-    """A titled panel. `late`: the data behind it stopped arriving (its feed is overdue) and
-    ends then; the panel says so in its title instead of passing old numbers off as new."""
+          late: Stale | None = None, lang: str = "zh"):
+    """A titled panel. `late`: its numbers are not new (see Stale); the panel says so in its
+    title instead of passing old numbers off as new."""
     if late is not None:
-        note = t("screen.late", lang, date=pd.Timestamp(late).strftime("%m-%d"))
+        note = late.note(lang)
     return html.Div([
         html.Div([html.Span(title, className="bs-panel-title-text", title=title),
-                  html.Span(note or "", className="bs-panel-note" + (" bs-late" if late is not None else ""))],
+                  html.Span(note or "", className="bs-panel-note" + (late.css if late is not None else ""))],
                  className="bs-panel-title"),
         html.Div(body, className="bs-panel-body"),
     ], className="bs-panel" + (" bs-panel-late" if late is not None else ""), id=panel_id,
         style={"height": f"{height}px"} if height else None)
 
 
-def _late(snap: Snapshot, indicators: list[str]) -> pd.Timestamp | None:
-    return snap.late_since(indicators, now())
+def _late(snap: Snapshot, indicators: list[str]) -> Stale | None:
+    """Whether these indicators' numbers are not new: a failure at the last refresh first (the
+    numbers are older than their data), else an overdue feed."""
+    failures = snap.failures(indicators)
+    if len(failures):
+        kept = pd.to_datetime(failures["kept_computed_at"])  # NaT: that one has no values to show
+        return Stale(failed=True, since=None if kept.isna().any() else pd.Timestamp(kept.min()))
+    since = snap.late_since(indicators, now())
+    return Stale(failed=False, since=since) if since is not None else None
 
 
 def _graph(figure, graph_id: str):
@@ -123,7 +151,7 @@ def kpi_tiles(snap: Snapshot, scope: Scope, kpis: list[tuple[str, str]], lang: s
             previous = _year_before(snap, ident, scope.code, frequency, r["period"])
         change = change_class(r["value"], previous, m["polarity"])
         late = _late(snap, [ident])
-        delta = (html.Span(t("screen.late", lang, date=late.strftime("%m-%d")), className="bs-late") if late is not None
+        delta = (html.Span(late.note(lang), className=late.css.strip()) if late is not None
                  else html.Span(_delta(r["value"], previous, m, lang), className=change))
         tiles.append(html.Div([
             _kpi_name(name),
@@ -214,7 +242,7 @@ def index_ranking_panel(snap: Snapshot, scope: Scope, lang: str):
     ranking = in_language(compared(snap, scope, INDEX, "month")[1], lang)
     if ranking.empty:
         return panel(t("index.title", lang), html.Div(t("index.no_values", lang), className="bs-empty"),
-                     "screen-index", None, 340)
+                     "screen-index", None, 340, _late(snap, [INDEX]), lang)
     meta = snap.indicator(INDEX)
     figure = charts.ranking_bars(ranking, scope.code, unit_label(meta["unit"], lang), meta["decimals"], 284, lang)
     return panel(t("index.title", lang), _graph(figure, "screen-index-graph"), "screen-index",
@@ -334,7 +362,8 @@ def ranking_panel(snap: Snapshot, scope: Scope, lang: str, indicator: str, frequ
     ranking = in_language(compared(snap, scope, indicator, frequency)[1].dropna(subset=["rank"]).head(11), lang)
     title = t("screen.ranking_of", lang, indicator=meta[f"name_{lang}"])
     if ranking.empty:
-        return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height)
+        return panel(title, html.Div(t("index.no_values", lang), className="bs-empty"), panel_id, None, height,
+                     _late(snap, [indicator]), lang)
     unit = unit_label(meta["unit"], lang)
     figure = charts.ranking_bars(ranking, scope.code, unit, int(meta["decimals"]), height - 64, lang)
     note = f"{ranking['period'].iloc[0]} · {unit}" if unit else ranking["period"].iloc[0]

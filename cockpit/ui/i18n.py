@@ -96,6 +96,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "screen.ytd_growth": {"zh": "累计增速 %", "en": "Year-to-date growth, %"},
     "screen.period": {"zh": "{period}", "en": "{period}"},
     "screen.late": {"zh": "数据滞后 · 截至{date}", "en": "Late · data to {date}"},
+    "screen.failed": {"zh": "计算失败 · 沿用{date}结果", "en": "Failed · showing values of {date}"},
+    "screen.failed_no_values": {"zh": "计算失败 · 暂无结果", "en": "Failed · no values yet"},
     "screen.index_dimensions": {"zh": "{name} 无废指数一级指标", "en": "{name}: Waste-Free Index dimensions"},
     "screen.hotline_funnel": {"zh": "12345 办理漏斗", "en": "12345 handling funnel"},
     "screen.hot_topics": {"zh": "12345 热点诉求", "en": "12345 hot topics"},
@@ -127,7 +129,12 @@ STRINGS: dict[str, dict[str, str]] = {
     "screen.carousel_paused": {"zh": "轮播已暂停", "en": "Carousel paused"},
     "error.title": {"zh": "页面出错", "en": "Something went wrong"},
     "notfound.title": {"zh": "页面不存在", "en": "Page not found"},
+    "notfound.lead": {"zh": "这个地址没有对应的页面。", "en": "There is no page at this address."},
     "notfound.back": {"zh": "返回首页", "en": "Back to the home page"},
+    "snapshot.fallback": {
+        "zh": "快照损坏，显示 {time} 的上一版本",
+        "en": "Snapshot damaged: showing the previous version, made {time}",
+    },
 }
 
 

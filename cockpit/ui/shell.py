@@ -1,4 +1,5 @@
-"""The frame around every PC page: navigation bar, language switch, demo-data notice."""
+"""The frame around every PC page: navigation bar, language switch, demo-data notice; and the
+damaged-snapshot notice that PC pages and the big screen show."""
 
 from __future__ import annotations
 
@@ -39,6 +40,24 @@ def demo_banner(lang: str):
         [html.I(className="bi bi-info-circle me-2"),
          t("demo.banner", lang, seed=info.seed, scale=info.scale, end=info.end)],
         color="warning", className="py-2 small mb-3", id="shell-demo-banner")
+
+
+# On the big screen's 1920×1080 canvas, under the data time at the right of the title bar: it
+# covers no panel, and scales with the canvas.
+_SCREEN_NOTICE_STYLE = {"position": "absolute", "top": "56px", "right": "28px", "zIndex": 20, "fontSize": "15px",
+                        "boxShadow": "0 0 14px rgba(220, 53, 69, .6)"}
+
+
+def snapshot_notice(snap, lang: str, screen: bool = False):
+    """Said on every page drawn from a stand-in snapshot: the one CURRENT names is damaged, so an
+    older whole one is shown (`cockpit.indicators.snapshot.resolve_current`); None otherwise."""
+    if snap.damage is None:
+        return None
+    made = snap.meta().get("created_at") or snap.id
+    return dbc.Alert([html.I(className="bi bi-exclamation-triangle-fill me-2"),
+                      t("snapshot.fallback", lang, time=made.replace("T", " ")[:16])],
+                     color="danger", className="py-1 px-3 mb-0" if screen else "py-2 mb-3 small", id="snapshot-fallback",
+                     style=_SCREEN_NOTICE_STYLE if screen else None)
 
 
 def layout():
