@@ -12,7 +12,7 @@
   var bundle = null;       // Promise of the loaded bundle
   var stats = { created: 0, updated: 0, adopted: 0, finalized: 0, frames: 0 };
   var TOOLTIP_STYLE = {
-    backgroundColor: 'rgba(5, 13, 31, 0.92)', color: '#e6f4ff', border: '1px solid rgba(30, 200, 255, 0.55)',
+    backgroundColor: 'rgba(var(--cockpit-screen-bg-rgb), 0.92)', color: 'var(--cockpit-map-tip-text)', border: '1px solid rgba(var(--cockpit-map-frame-rgb), 0.55)',
     borderRadius: '2px', padding: '6px 10px', fontSize: '14px', lineHeight: '1.5',
     fontFamily: '"Noto Sans SC", "Source Han Sans SC", "Microsoft YaHei", "WenQuanYi Micro Hei", sans-serif'
   };
@@ -273,7 +273,7 @@
     }).catch(function (err) {
       console.error(err.message || err);
       el.textContent = err.message || String(err);
-      el.style.color = '#ff8a8a';
+      el.style.color = 'var(--cockpit-map-error)';
     });
   }
 

@@ -619,9 +619,9 @@ def compute(lake_dir: Path) -> pd.DataFrame:
 
 def snapshot_values(snapshot_path: Path) -> pd.DataFrame:
     """The engine's monthly values of the slice, at the levels the baseline computes."""
-    from cockpit.indicators.snapshot import open_read_only
+    from cockpit import duck
 
-    con = open_read_only(Path(snapshot_path))
+    con = duck.read_only(Path(snapshot_path))
     try:
         df = con.execute("""SELECT indicator, level, region, period_start, value FROM indicator_values
                             WHERE frequency = 'month' AND list_contains(?, indicator)""", [list(SLICE)]).df()

@@ -45,14 +45,15 @@ def measured_columns() -> dict[str, set[str]]:
 
 
 def scan_lower_bound(lake: Path) -> float:
-    from cockpit.indicators.refresh import feed_sources, sandbox
+    from cockpit import duck
+    from cockpit.indicators.refresh import feed_sources
 
-    con = sandbox(lake)
+    con = duck.sandbox([lake])
     columns = measured_columns()
     sources = feed_sources(lake, columns)
     started = time.perf_counter()
     for feed, source in sources.items():
-        hashed = " + ".join(f'hash("{c}") % 1000' for c in sorted(columns[feed]))
+        hashed = " + ".join(f"hash({duck.quote(c)}) % 1000" for c in sorted(columns[feed]))
         con.execute(f"SELECT sum({hashed}) FROM {source}").fetchone()
     return time.perf_counter() - started
 

@@ -208,7 +208,7 @@ def _browser_times(url: str, runs: int) -> dict:
 def _rescope_ms(page) -> float:
     """Click the last city of the overview's ranking; milliseconds until its screen is drawn."""
     title = page.inner_text("#screen-title")
-    bar = page.locator("#screen-index-graph .bars path").nth(0).bounding_box()
+    bar = page.locator("#screen-index .bars path").nth(0).bounding_box()
     started = page.evaluate("performance.now()")
     page.mouse.click(bar["x"] + bar["width"] - 8, bar["y"] + bar["height"] / 2)
     page.wait_for_function(f"""() => {{

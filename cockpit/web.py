@@ -17,6 +17,7 @@ from cockpit.config import REPO_ROOT
 from cockpit.ui import shell
 from cockpit.ui.deckmap import ASSETS_IGNORE, register_deck_assets
 from cockpit.ui.i18n import install_lang_override, t
+from cockpit.views.screens import load_screens
 
 # The pages router's inputs, which Dash itself reads before any page's code: it raised on a path
 # or query that is not text, and on a path outside the app's prefix.
@@ -43,6 +44,7 @@ def create_app() -> dash.Dash:
         update_title=None,
         suppress_callback_exceptions=True,
     )
+    load_screens()  # a wrong data/screens.yaml stops the start with every problem and its line
     app.layout = shell.layout
     shell.register_callbacks(app)
     install_lang_override(app.server)
@@ -77,7 +79,8 @@ def callback_request_problem(body: object, callbacks: dict, path_prefix: str = "
         if not isinstance(sent, list) or len(sent) != len(declared):
             return f"'{key}' does not list the callback's {len(declared)} {key}"
         for item, expected in zip(sent, declared, strict=True):
-            if not isinstance(expected["id"], str):  # a pattern-matching input: Dash sends a list of them
+            # a pattern-matching input (its id registered as the JSON of a dict): Dash sends a list of them
+            if not isinstance(expected["id"], str) or expected["id"].startswith("{"):
                 if not isinstance(item, dict | list):
                     return f"'{key}' holds a {type(item).__name__} where an input belongs"
             elif not isinstance(item, dict) or (item.get("id"), item.get("property")) != (

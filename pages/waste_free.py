@@ -1,4 +1,9 @@
-"""无废指数: the 11 cities ranked on the Waste-Free Index, and one city taken apart."""
+"""无废指数: the 11 cities ranked on the Waste-Free Index, and one city taken apart.
+
+The choice (frequency, period, the city taken apart) lives in the shell's shared state, so the
+address carries it: `/waste-free?frequency=year&period=2025&region=330600` opens that view. The
+controls write the state (`_choose`) and the panels are drawn from it alone (`_render`).
+"""
 
 from __future__ import annotations
 
@@ -6,82 +11,108 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 
-from cockpit.query.snapshot import NoSnapshot, current_snapshot
-from cockpit.ui import params
+from cockpit.query.snapshot import NoSnapshot
+from cockpit.ui import index_view, params, request
 from cockpit.ui.i18n import current_lang, t
-from cockpit.ui.index_view import ranking_panel, region_panel
-from cockpit.ui.shell import snapshot_notice
+from cockpit.ui.shell import STATE, read_state, snapshot_notice, with_state
+from cockpit.views.index import choose_period, index_page
 
 dash.register_page(__name__, path="/waste-free", name="无废指数", order=10, icon="bi-recycle",
                    label={"zh": "无废指数", "en": "Waste-Free Index"}, title="无废指数 · 城市数字驾驶舱")
 
 INDEX = "waste_free_index"
-SCOPE = "330000"  # the province: its cities are the peers
 FREQUENCIES = ("month", "year")
+ID = "wfi"  # the page's element ids start with it
+RANKING_GRAPH = f"{ID}-ranking-graph"  # a click on a bar takes that city apart
 
 
-def layout(lang: str | None = None, frequency: str = "month", **_query):
+def layout(lang: str | None = None, frequency: str | None = None, period: str | None = None, **_query):
     lang = current_lang(params.one(lang))
     frequency = params.choice(frequency, FREQUENCIES, "month")
     try:
-        snap = current_snapshot()
-        periods = snap.periods(INDEX, frequency)
+        reader = request.reader(lang)
+        periods = reader.periods(INDEX, frequency)
     except (NoSnapshot, KeyError):
-        return dbc.Alert(t("home.systems.none", lang), color="info", id="wfi-page")
-    leader = snap.ranking(INDEX, SCOPE, frequency, periods[0] if periods else None)
+        return dbc.Alert(t("home.systems.none", lang), color="info", id=f"{ID}-page")
     return html.Div([
-        snapshot_notice(snap, lang),
+        snapshot_notice(reader.provenance(), lang),
         html.H2(t("index.title", lang), className="page-title"),
         html.P(t("index.lead", lang), className="text-muted"),
         dbc.Row([
             dbc.Col([dbc.Label(t("index.frequency", lang), className="small mb-0"),
-                     dbc.RadioItems(id="wfi-frequency", inline=True, value=frequency,
-                                    options=[{"label": t("index.month", lang), "value": "month"},
-                                             {"label": t("index.year", lang), "value": "year"}])], width="auto"),
+                     dbc.RadioItems(id=f"{ID}-frequency", inline=True, value=frequency,
+                                    options=[{"label": t(f"index.{f}", lang), "value": f} for f in FREQUENCIES])],
+                    width="auto"),
             dbc.Col([dbc.Label(t("index.period", lang), className="small mb-0"),
-                     dcc.Dropdown(id="wfi-period", options=periods, value=periods[0] if periods else None,
+                     dcc.Dropdown(id=f"{ID}-period", options=periods, value=choose_period(periods, params.one(period)),
                                   clearable=False, style={"width": "10rem"})], width="auto"),
         ], className="mb-3 g-4 align-items-end"),
-        dcc.Store(id="wfi-selected", data=leader["region"].iloc[0] if len(leader) else None),
         dbc.Row([
             dbc.Col(dbc.Card([dbc.CardHeader(t("index.ranking", lang), className="fw-bold"),
-                              dbc.CardBody(id="wfi-ranking")], className="family-card h-100"), lg=5),
-            dbc.Col(dbc.Card([dbc.CardHeader(id="wfi-detail-title", className="fw-bold"),
-                              dbc.CardBody(id="wfi-detail")], className="family-card h-100"), lg=7),
+                              dbc.CardBody(id=f"{ID}-ranking")], className="family-card h-100"), lg=5),
+            dbc.Col(dbc.Card([dbc.CardHeader(id=f"{ID}-detail-title", className="fw-bold"),
+                              dbc.CardBody(id=f"{ID}-detail")], className="family-card h-100"), lg=7),
         ], className="g-3 mb-4"),
-    ], id="wfi-page")
+    ], id=f"{ID}-page")
 
 
-@callback(Output("wfi-period", "options"), Output("wfi-period", "value"), Input("wfi-frequency", "value"),
+@callback(Output(f"{ID}-period", "options"), Output(f"{ID}-period", "value"), Input(f"{ID}-frequency", "value"),
           prevent_initial_call=True)
 def _periods(frequency: str):
+    """Another frequency: its periods, the latest chosen (which `_choose_period` then writes to the state)."""
     try:
-        periods = current_snapshot().periods(INDEX, params.choice(frequency, FREQUENCIES, "month"))
-    except NoSnapshot:
-        periods = []
-    return periods, periods[0] if periods else None
-
-
-@callback(Output("wfi-selected", "data"), Input("wfi-ranking-graph", "clickData"), prevent_initial_call=True)
-def _select(click):
-    return params.clicked_region(click) or dash.no_update
-
-
-@callback(Output("wfi-ranking", "children"), Output("wfi-detail", "children"), Output("wfi-detail-title", "children"),
-          Input("wfi-period", "value"), Input("wfi-selected", "data"), State("wfi-frequency", "value"))
-def _render(period: str | None, selected: str | None, frequency: str):
-    lang = current_lang()
-    frequency = params.choice(frequency, FREQUENCIES, "month")
-    try:
-        snap = current_snapshot()
-        known = params.one(period) in snap.periods(INDEX, frequency)
-        selected = params.region_code(selected)
-        name = snap.region(selected)["name_en" if lang == "en" else "name"] if known and selected else None
+        periods = request.reader().periods(INDEX, params.choice(frequency, FREQUENCIES, "month"))
     except (NoSnapshot, KeyError):
-        name = None
-    if name is None:  # nothing chosen yet, or a period or city the snapshot does not hold
+        periods = []
+    return periods, choose_period(periods, None)
+
+
+@callback(Output(STATE, "data", allow_duplicate=True), Input(f"{ID}-period", "value"),
+          State(f"{ID}-frequency", "value"), State(STATE, "data"), prevent_initial_call=True)
+def _choose_period(period: str | None, frequency: str, state):
+    """A period picked (or the latest of another frequency): the shared state takes it, and its
+    frequency. The dropdown also reports the value it was drawn with: that is no new choice, and
+    leaves the state (and the address) as they are."""
+    period, frequency = params.one(period), params.choice(frequency, FREQUENCIES, "month")
+    if (frequency, period) == _shown(read_state(state)):
+        return dash.no_update
+    return with_state(state, period=period, frequency=frequency)
+
+
+def _shown(chosen) -> tuple[str, str | None]:
+    """The frequency and period the panels draw for a state (no period chosen: the latest)."""
+    frequency = params.choice(chosen.filters.get("frequency"), FREQUENCIES, "month")
+    try:
+        return frequency, choose_period(request.reader().periods(INDEX, frequency), chosen.period)
+    except (NoSnapshot, KeyError):
+        return frequency, None
+
+
+@callback(Output(STATE, "data", allow_duplicate=True), Input(RANKING_GRAPH, "clickData"), State(STATE, "data"),
+          prevent_initial_call=True)
+def _choose_region(click, state):
+    """A bar clicked: the shared state takes its city."""
+    region = params.clicked_region(click)
+    return with_state(state, region=region) if region else dash.no_update
+
+
+@callback(Output(f"{ID}-ranking", "children"), Output(f"{ID}-detail", "children"),
+          Output(f"{ID}-detail-title", "children"), Input(STATE, "data"))
+def _render(state):
+    """The ranking and the city taken apart, from the shared state alone (no period: the latest
+    complete one; no city: the first)."""
+    lang = current_lang()
+    chosen = read_state(state)
+    frequency = params.choice(chosen.filters.get("frequency"), FREQUENCIES, "month")
+    try:
+        view = index_page(request.reader(lang), INDEX, frequency, chosen.period, chosen.region)
+    except (NoSnapshot, KeyError):
+        view = None
+    if view is None:  # a period or city the snapshot does not hold, or one outside the viewer's scope
         empty = dbc.Alert(t("index.no_values", lang), color="info")
         return empty, empty, ""
-    return (ranking_panel(snap, INDEX, SCOPE, frequency, period, selected, lang, "wfi-ranking-graph"),
-            region_panel(snap, INDEX, selected, name, frequency, period, lang),
-            t("index.detail", lang, name=name))
+    ranking = html.Div([dcc.Graph(id=RANKING_GRAPH, figure=index_view.ranking_figure(view.ranking, lang),
+                                  config=index_view.GRAPH_CONFIG),
+                        index_view.ranking_table(view.ranking, lang, f"{RANKING_GRAPH}-table")])
+    return (ranking, index_view.detail_panel(view.detail, lang, ID),
+            t("index.detail", lang, name=view.detail.name))

@@ -9,8 +9,9 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from cockpit.indicators.composite import compute_composite, explain_changes, rank_within_peers
+from cockpit.indicators.composite import compute_composite, explain_changes
 from cockpit.indicators.model import Child, Composite, Indicator, Normalisation, Target, Where
+from tests.test_ranker import rank_values
 
 W = Where("test.yaml", 1)
 Y1, Y2 = date(2024, 1, 1), date(2025, 1, 1)
@@ -272,7 +273,7 @@ def test_nested_composite_of_composites():
     res = compute_composite(outer, {"inner1": inner1, "inner2": inner2}, values, PARENT)
     # A (0+100)/2 = 50; B (75+50)/2 = 62.5; C (75+0)/2 = 37.5
     assert by_region(res.values) == pytest.approx({"A": 50, "B": 62.5, "C": 37.5})
-    ranked = rank_within_peers(res.values, "higher_better", "siblings", PARENT)
+    ranked = rank_values(res.values, [outer], PARENT)
     assert by_region(ranked, "rank") == {"A": 2, "B": 1, "C": 3}
 
 
@@ -287,48 +288,12 @@ def test_siblings_and_level_peer_groups():
     # one group over [10, 50]: 0, 25, 50, 100
     assert by_region(lvl.values) == pytest.approx({"A": 0, "B": 25, "C": 50, "D": 100})
 
-    ranked_sib = rank_within_peers(sib.values, "higher_better", "siblings", two_parents)
-    assert by_region(ranked_sib, "rank") == {"A": 2, "B": 1, "C": 2, "D": 1}
-    assert by_region(ranked_sib, "peer_count") == {"A": 2, "B": 2, "C": 2, "D": 2}
-    ranked_lvl = rank_within_peers(lvl.values, "higher_better", "level", two_parents)
-    assert by_region(ranked_lvl, "rank") == {"A": 4, "B": 3, "C": 2, "D": 1}
-
-
-# --- ranks --------------------------------------------------------------------------------------
-
-
-def _values(by_region_: dict[str, float]) -> pd.DataFrame:
-    return pd.DataFrame([{"indicator": "idx", "region": r, "level": "city", "frequency": "year", "period_start": Y1,
-                          "value": v} for r, v in by_region_.items()])
-
-
-def test_rank_ties_percentile_and_polarity():
-    values = _values({"A": 80, "B": 90, "C": 90, "D": 70, "E": NAN})
-    high = rank_within_peers(values, "higher_better", "level", PARENT)
-    # 90, 90 share rank 1; 80 is 3rd; 70 4th; E has no value: no rank, not counted
-    assert by_region(high, "rank") == {"A": 3, "B": 1, "C": 1, "D": 4, "E": pd.NA}
-    assert set(high.loc[high["value"].notna(), "peer_count"]) == {4}
-    # (4-1)/3*100 = 100; (4-3)/3*100 = 33.333; (4-4)/3 = 0
-    pct = by_region(high, "percentile")
-    assert (pct["B"], pct["C"], pct["A"], pct["D"]) == pytest.approx((100, 100, 33.333333, 0))
-    assert math.isnan(pct["E"])
-
-    low = rank_within_peers(values, "lower_better", "level", PARENT)
-    assert by_region(low, "rank") == {"A": 2, "B": 3, "C": 3, "D": 1, "E": pd.NA}
-    # A (4-2)/3*100 = 66.667
-    assert by_region(low, "percentile")["A"] == pytest.approx(66.666667)
-
-    neutral = rank_within_peers(values, "neutral", "level", PARENT)
-    assert by_region(neutral, "rank") == by_region(high, "rank")
-
-
-def test_rank_alone_in_group_and_float_ties():
-    values = _values({"A": 0.1 + 0.2, "B": 0.3, "C": 0.1, "D": 5})
-    ranked = rank_within_peers(values, "higher_better", "siblings", PARENT)
-    # 0.1+0.2 is 0.30000000000000004, still a tie with 0.3; D is alone under P2: rank 1, 100th percentile
-    assert by_region(ranked, "rank") == {"A": 1, "B": 1, "C": 3, "D": 1}
-    assert by_region(ranked, "peer_count") == {"A": 3, "B": 3, "C": 3, "D": 1}
-    assert by_region(ranked, "percentile")["D"] == 100
+    # the peer group is whom a child is normalised across; ranks are among siblings either way,
+    # as every indicator's (what a ranking panel lists): P1 A 0 < B 25, P2 C 50 < D 100
+    for result in (sib, lvl):
+        ranked = rank_values(result.values, [composite("idx", {"x": 1.0})], two_parents)
+        assert by_region(ranked, "rank") == {"A": 2, "B": 1, "C": 2, "D": 1}
+        assert by_region(ranked, "peer_count") == {"A": 2, "B": 2, "C": 2, "D": 2}
 
 
 # --- explanations -------------------------------------------------------------------------------
@@ -351,7 +316,7 @@ WFI_DATA = {"util": {"330100": [90, 80], "330200": [80, 76], "330600": [80, 85.1
 
 def _explained(names=NAMES, ranked: bool = True) -> pd.DataFrame:
     res = run(WFI, [UTIL, INTENSITY], WFI_DATA, CITY_PARENT)
-    table = rank_within_peers(res.values, "higher_better", "siblings", CITY_PARENT) if ranked else res.values
+    table = rank_values(res.values, [WFI], CITY_PARENT) if ranked else res.values
     return explain_changes(WFI, res.parts, table, {"util": UTIL, "inten": INTENSITY}, names)
 
 
@@ -410,7 +375,7 @@ def test_explanation_when_only_peers_moved():
     comp = composite("idx", {"x": 1.0}, Normalisation("minmax"))
     data = {"x": {"A": [10, 10], "B": [20, 20], "C": [30, 50]}}
     res = run(comp, [x], data)
-    ranked = rank_within_peers(res.values, "higher_better", "siblings", PARENT)
+    ranked = rank_values(res.values, [comp], PARENT)
     ex = explain_changes(comp, res.parts, ranked, {"x": x}, {"B": "B区"}).drop_duplicates("region")
     # B: (20-10)/20 = 50 → (20-10)/40 = 25, rank 2 both years; its raw value did not move
     b = ex.set_index("region").loc["B"]

@@ -19,9 +19,9 @@ import pytest
 
 from cockpit.demo.build import DAILY_DELIVERIES, DEMO_MARKER, DemoError, build_demo, lake_has_data
 from cockpit.demo.generate import _hotline_versions, generate
+from cockpit.duck import memory as connect
 from cockpit.feeds import lake
 from cockpit.feeds.contracts import load_contracts
-from cockpit.query.lake import connect
 from tests.conftest import DEMO_END, DEMO_SCALE, DEMO_SEED
 
 TABLE = "hotline_orders"

@@ -57,8 +57,11 @@ def _layering() -> dict[str, set[str] | None]:
 def _imports(path) -> list[tuple[int, str]]:
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        names = ([a.name for a in node.names] if isinstance(node, ast.Import)
-                 else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
+        if isinstance(node, ast.ImportFrom) and node.module == "cockpit" and not node.level:
+            names = [f"cockpit.{a.name}" for a in node.names]  # `from cockpit import duck` imports cockpit.duck
+        else:
+            names = ([a.name for a in node.names] if isinstance(node, ast.Import)
+                     else [node.module] if isinstance(node, ast.ImportFrom) and node.module and not node.level else [])
         found += [(node.lineno, name) for name in names if name == "cockpit" or name.startswith("cockpit.")]
     return found
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from cockpit import duck
 from cockpit.feeds.contracts import load_contracts
 from cockpit.indicators import measures
-from cockpit.indicators.refresh import feed_sources, load_valid_systems, sandbox
+from cockpit.indicators.refresh import feed_sources, load_valid_systems
 from cockpit.regions import load_hierarchy
 
 
@@ -43,7 +44,7 @@ class _Collect:
 def test_two_step_plan_equals_one_query_over_the_rows(demo_lake):
     contracts, hierarchy = load_contracts(), load_hierarchy()
     indicators = [i for s in load_valid_systems() for i in s.indicators if i.measure]
-    con = sandbox(demo_lake)
+    con = duck.sandbox([demo_lake])
     con.register("regions_frame", hierarchy.frame())
     con.execute("CREATE TABLE regions AS SELECT * FROM regions_frame")
     checked = 0

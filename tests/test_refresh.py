@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from cockpit import duck
 from cockpit.feeds.ingest import ingest_frame
 from cockpit.indicators import refresh as engine
 from cockpit.indicators import snapshot
@@ -211,7 +212,7 @@ def test_yearly_figures_do_not_widen_the_stock_window(tmp_path):
     contracts = load_contracts()
 
     def window(feeds: list[str]) -> tuple[pd.Timestamp, pd.Timestamp] | None:
-        con = engine.sandbox(lake)
+        con = duck.sandbox([lake])
         sources = engine.feed_sources(lake, feeds)
         return engine._data_window(con, contracts, sources, engine._feed_as_of(con, contracts, sources))
 
@@ -333,7 +334,7 @@ def test_invalid_definitions_stop_the_refresh_before_anything_is_written(world, 
 
 
 def test_the_sandbox_reads_the_lake_and_nothing_else(world):
-    con = engine.sandbox(world["lake"])
+    con = duck.sandbox([world["lake"]])
     files = engine.feed_sources(world["lake"], ["economy_monthly"])["economy_monthly"]
     assert con.execute(f"SELECT count(*) FROM {files}").fetchone()[0] == 45
     for statement in ("SELECT * FROM read_csv('/etc/passwd')", "SET enable_external_access = true",

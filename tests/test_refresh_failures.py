@@ -177,9 +177,8 @@ def test_cockpit_refresh_prints_the_failures_and_exits_3_after_publishing(world)
 def test_the_big_screen_says_which_numbers_failed_and_whose_values_it_shows(use_demo_lake, monkeypatch):
     """As late panels say 数据滞后, a panel or tile whose indicator failed says so, with the day its
     kept values were computed (or that it has none)."""
-    from cockpit.query.snapshot import current_snapshot
-    from cockpit.ui import bigscreen
-    from tests.test_screen_layout import _panels, _walk
+    from cockpit.query.snapshot import clear_cached_results
+    from tests.test_screen_layout import _canvas, _panels, _walk
 
     recorded = pd.DataFrame([
         {"indicator": "hotline_orders", "system": "hotline", "stage": "measure", "message": "m", "file": "f",
@@ -187,10 +186,10 @@ def test_the_big_screen_says_which_numbers_failed_and_whose_values_it_shows(use_
         {"indicator": "good_air_day_ratio", "system": "environment", "stage": "formula", "message": "m",
          "file": "f", "line": 2, "kept_from_snapshot": None, "kept_computed_at": pd.NaT}])
     monkeypatch.setattr(Snapshot, "failures", lambda self, ids=None: recorded[recorded["indicator"].isin(ids)])
-    snap = current_snapshot()
+    clear_cached_results()  # views kept from earlier tests were judged without these failures
     for lang, failed, none in (("zh", "计算失败 · 沿用11-20结果", "计算失败 · 暂无结果"),
                                ("en", "Failed · showing values of 11-20", "Failed · no values yet")):
-        canvas = bigscreen.canvas(snap, bigscreen.scope_of(snap, "330000", lang), bigscreen.THEMES["overview"], lang)
+        canvas = _canvas("overview", "330000", lang)
         panels = _panels(canvas)
         assert panels["screen-topics"] == (panels["screen-topics"][0], failed)
         assert "bs-panel-late" in panels["screen-topics"][0]
@@ -200,6 +199,7 @@ def test_the_big_screen_says_which_numbers_failed_and_whose_values_it_shows(use_
         assert "bs-kpi-late" in tiles["screen-kpi-hotline_orders"].className
         assert tiles["screen-kpi-hotline_orders"].children[2].children[1].children == failed
         assert "bs-kpi-late" not in tiles["screen-kpi-gdp_ytd"].className
+    clear_cached_results()  # nor may later tests see views judged with them
 
 
 def test_a_snapshot_from_before_failures_were_recorded_has_none(world):

@@ -61,7 +61,7 @@ def test_clicking_a_city_rescopes_the_screen_and_back_returns(visit, demo_snapsh
     page = v.goto("/screen")
     _check_drawn(page)
     province = page.inner_text("#screen-kpi-hotline_orders")
-    bar = page.locator("#screen-index-graph .bars path").nth(0).bounding_box()
+    bar = page.locator("#screen-index .bars path").nth(0).bounding_box()
     page.mouse.click(bar["x"] + bar["width"] - 8, bar["y"] + bar["height"] / 2)  # the visible end of the bar
     page.wait_for_function(f"document.querySelector('#screen-title').innerText.startsWith('{city['name']}')",
                            timeout=30_000)
@@ -82,11 +82,11 @@ def test_hovering_a_region_highlights_it_on_the_other_panels(visit, demo_snapsho
     page = v.goto("/screen")
     _check_drawn(page)
     page.wait_for_function("window.cockpitDeckmap && window.cockpitDeckmap.live() > 0", timeout=30_000)
-    opacity = "(document.querySelector('#screen-index-graph .js-plotly-plot').data[0].marker.opacity)"
+    opacity = "(document.querySelector('#screen-index .js-plotly-plot').data[0].marker.opacity)"
 
     # a ranking bar → the map highlights that city
     city = ranking.iloc[-1]
-    bar = page.locator("#screen-index-graph .bars path").nth(0).bounding_box()
+    bar = page.locator("#screen-index .bars path").nth(0).bounding_box()
     page.mouse.move(bar["x"] + bar["width"] - 8, bar["y"] + bar["height"] / 2)
     page.wait_for_function(f"window.cockpitDeckmap.highlighted('screen-map') === '{city['region']}'", timeout=10_000)
     bars = page.evaluate(opacity)
@@ -99,7 +99,7 @@ def test_hovering_a_region_highlights_it_on_the_other_panels(visit, demo_snapsho
     x, y = page.evaluate(f"window.cockpitDeckmap.project('screen-map', {target.lon}, {target.lat})")
     page.mouse.move(x, y)
     page.wait_for_function(f"Array.isArray({opacity})", timeout=10_000)
-    codes = page.evaluate("document.querySelector('#screen-index-graph .js-plotly-plot').data[0].customdata")
+    codes = page.evaluate("document.querySelector('#screen-index .js-plotly-plot').data[0].customdata")
     bars = page.evaluate(opacity)
     assert bars[codes.index(target.code)] == 1 and bars.count(0.35) == len(ranking) - 1
     assert v.console_errors == []
@@ -126,7 +126,7 @@ def test_headline_numbers_and_names_fit_their_tiles_in_english_too(visit, theme)
 
 @pytest.mark.parametrize("theme", ["economy", "governance", "environment", "waste_free", "infrastructure"])
 def test_each_themed_screen_draws_every_panel(visit, theme):
-    from cockpit.ui.bigscreen import THEMES
+    from cockpit.views.screens import screens
 
     v = visit(1920, 1080)
     page = v.goto(f"/screen/{theme}")
@@ -136,7 +136,7 @@ def test_each_themed_screen_draws_every_panel(visit, theme):
                              .filter(g => !g.querySelector('.trace, .hm, canvas')).length""")
     assert empty == 0
     tiles = page.locator(".bs-kpi-value").all_inner_texts()
-    assert len(tiles) == len(THEMES[theme].kpis) and all(t.strip() and t != "—" for t in tiles)
+    assert len(tiles) == len(screens()[theme].headlines) and all(t.strip() and t != "—" for t in tiles)
     text = page.inner_text("#screen-canvas")
     assert "NaN" not in text and "undefined" not in text
     assert _overflowing_values(page) == []

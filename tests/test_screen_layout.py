@@ -5,8 +5,17 @@ from __future__ import annotations
 
 import pytest
 
+from cockpit.query.reader import Reader
 from cockpit.query.snapshot import current_snapshot
+from cockpit.query.viewer import default_viewer
 from cockpit.ui import bigscreen
+from cockpit.ui.format import format_value
+from cockpit.ui.theme import colour
+from cockpit.views import screen as views
+from cockpit.views.screens import screens
+
+IDS = bigscreen.CanvasIds(canvas="screen-canvas", snapshot="screen-snapshot", map="screen-map",
+                          ranking="screen-ranking", prefix="screen")
 
 
 def _walk(component):
@@ -37,11 +46,16 @@ def _panels(canvas) -> dict[str, tuple[str, str]]:
 
 
 def _canvas(theme: str = "overview", region: str = "330000", lang: str = "zh"):
-    snap = current_snapshot()
-    return bigscreen.canvas(snap, bigscreen.scope_of(snap, region, lang), bigscreen.THEMES[theme], lang)
+    reader = Reader.current(default_viewer(lang))
+    return bigscreen.canvas(reader, views.scope(reader, region), screens()[theme], IDS)
 
 
-@pytest.mark.parametrize("theme", list(bigscreen.THEMES))
+def _graph(canvas, panel: str):
+    """The chart of a panel (rankings carry pattern-matching ids, the others `<panel>-graph`)."""
+    return next(c for c in _walk(canvas) if getattr(c, "id", None) in (f"{panel}-graph", IDS.ranking_graph(panel)))
+
+
+@pytest.mark.parametrize("theme", ["overview", "economy", "governance", "environment", "waste_free", "infrastructure"])
 def test_on_the_demo_day_no_panel_is_late(use_demo_lake, theme):
     panels = _panels(_canvas(theme))
     assert len(panels) >= 6
@@ -70,14 +84,13 @@ def test_the_screen_reads_the_snapshot_not_the_lake(use_demo_lake, tmp_path, mon
     monkeypatch.setenv("COCKPIT_LAKE_DIR", str(tmp_path / "no-lake"))
     assert _panels(_canvas("infrastructure")) == expected
     canvas = _canvas()
-    topics = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-topics-graph")
+    topics = _graph(canvas, "screen-topics")
     assert len(topics.figure["data"][0]["y"]) == 6
 
 
 def test_every_unit_a_definition_uses_has_an_english_form():
     from cockpit.indicators.definitions import read_systems
     from cockpit.indicators.units import UNITS_EN
-    from cockpit.ui.format import format_value
 
     systems, _ = read_systems()
     units = {i.unit or "" for s in systems for i in s.indicators}
@@ -92,11 +105,11 @@ def test_the_english_screen_shows_no_chinese_units(use_demo_lake):
     import re
 
     canvas = _canvas(lang="en")
-    tiles = [c for c in _walk(canvas) if (getattr(c, "id", "") or "").startswith("screen-kpi-")]
+    tiles = [c for c in _walk(canvas) if str(getattr(c, "id", "") or "").startswith("screen-kpi-")]
     texts = [_text(c) for c in tiles]
     assert texts and not [t for t in texts if re.search(r"[件分吨台元]", t)]
     # the number large, its unit smaller beside it; the text reads as format_value writes it
-    zh = {c.id: c for c in _walk(_canvas()) if (getattr(c, "id", "") or "").startswith("screen-kpi-")}
+    zh = {c.id: c for c in _walk(_canvas()) if str(getattr(c, "id", "") or "").startswith("screen-kpi-")}
     orders = zh["screen-kpi-hotline_orders"]
     assert re.fullmatch(r"[\d,]+ 件", _text(orders)) and orders.children[1].className == "bs-kpi-unit"
 
@@ -105,9 +118,9 @@ def test_the_english_screen_names_regions_and_categories_in_english(use_demo_lak
     canvas = _canvas(lang="en", region="330100")
     title = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-title")
     assert title.children.startswith("Hangzhou")
-    topics = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-topics-graph")
+    topics = _graph(canvas, "screen-topics")
     assert all(label.isascii() for label in topics.figure["data"][0]["y"])
-    ranking = next(c for c in _walk(_canvas(lang="en")) if getattr(c, "id", None) == "screen-index-graph")
+    ranking = _graph(_canvas(lang="en"), "screen-index")
     assert all(label.isascii() for label in ranking.figure["data"][0]["y"])
 
 
@@ -117,9 +130,9 @@ def test_a_county_is_compared_with_its_peers_where_its_streets_have_no_values(us
     canvas = _canvas("economy", region="330782")
     title = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-map-panel").children[0]
     assert title.children[0].children.startswith("金华市")
-    ranking = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-rank-gdp-graph").figure["data"][0]
+    ranking = _graph(canvas, "screen-rank-gdp").figure["data"][0]
     assert len(ranking["customdata"]) >= 3 and "330782" in ranking["customdata"]
-    assert ranking["marker"]["color"][ranking["customdata"].index("330782")] == "#f59e0b"  # the scope, in amber
+    assert ranking["marker"]["color"][ranking["customdata"].index("330782")] == colour("amber")  # the scope
 
 
 def _ticks(canvas) -> list[str]:
@@ -159,7 +172,10 @@ def test_the_home_page_names_the_index_leader_in_the_readers_language(use_demo_l
     assert in_language(leaders, "en", "leader").iloc[0]["leader"] == row["leader_en"] != row["leader"]
 
     def text(lang: str) -> str:
-        return " ".join(str(c.children) for c in _walk(home._systems_section(lang, "330000"))
+        from cockpit.views.home import home_view
+
+        view = home_view(Reader.current(default_viewer(lang)))
+        return " ".join(str(c.children) for c in _walk(home._systems_section(view, lang))
                         if "headline-name" in (getattr(c, "className", "") or ""))
 
     assert f"(first: {row['leader_en']})" in text("en") and row["leader"] not in text("en")
@@ -171,22 +187,22 @@ def test_trend_legends_give_latest_values_to_the_indicators_decimals(use_demo_la
 
     snap = current_snapshot()
     canvas = _canvas("infrastructure")
-    graph = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-security-trend-graph")
+    graph = _graph(canvas, "screen-security-trend")
     names = [trace["name"] for trace in graph.figure["data"]]
-    # event counts are whole numbers: "网络安全事件数 177起", never "177.0起"
-    assert len(names) == 2 and all(re.search(r" [\d,]+起$", n) for n in names), names
+    # event counts are whole numbers: "网络安全事件数 177 起", never "177.0 起"; written as the tiles write them
+    assert len(names) == 2 and all(re.search(r" [\d,]+ 起$", n) for n in names), names
     latest = snap.series("security_events", "330000", "month")
     latest = latest[~latest["provisional"]]["value"].iloc[-1]
-    assert names[0].endswith(f" {latest:,.0f}起")
+    assert names[0].endswith(" " + format_value(latest, "起", 0, "zh"))
     # rates keep their decimal
-    rates = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-sensor-trend-graph")
+    rates = _graph(canvas, "screen-sensor-trend")
     assert re.search(r" \d+\.\d%$", rates.figure["data"][0]["name"])
 
 
 def test_year_to_date_growth_has_no_january_of_its_own(use_demo_lake):
     # published as 1–2月 (jan_feb_combined): the demo's Spring Festival moves from January 2025 to
     # February 2026, which made January 2026's growth leap to three times its trend
-    graph = next(c for c in _walk(_canvas()) if getattr(c, "id", None) == "screen-economy-graph")
+    graph = _graph(_canvas(), "screen-economy")
     periods = [p for trace in graph.figure["data"] for p in trace["x"]]
     assert periods and not [p for p in periods if p.endswith("-01")]
     assert any(p.endswith("-02") for p in periods)

@@ -143,18 +143,24 @@ def test_every_registered_callback_survives_garbage_inputs(app, client):
     assert not failures
 
 
-@pytest.mark.parametrize(("period", "selected"), [(None, None), ("2026-10", None), ("2026-10", "999999"),
-                                                 ("1999-01", "330100"), (["2026-10"], "330100")])
-def test_an_empty_or_unknown_selection_on_the_index_page_shows_a_message(app, client, period, selected):
+@pytest.mark.parametrize("state", [{"period": "2026-10", "region": "999999"}, {"period": "1999-01", "region": "330100"},
+                                   {"period": "2026-10", "region": "330000"}, {"period": "2026", "region": "330100"}])
+def test_an_unknown_selection_on_the_index_page_shows_a_message(app, client, state):
+    """The index page draws from the shell's shared state (cockpit-state): a choice the snapshot lacks is said."""
     output = "..wfi-ranking.children...wfi-detail.children...wfi-detail-title.children.."
-    shown = _updates(client.post(UPDATE, json=body_for(app, output, [period, selected], ["month"])))
+    shown = _updates(client.post(UPDATE, json=body_for(app, output, [state])))
     assert shown["wfi-ranking"]["children"]["props"]["children"] == "该期无指数数据。"
 
 
-def test_a_known_selection_on_the_index_page_is_drawn(app, client):
+@pytest.mark.parametrize(("state", "title"), [
+    ({"period": "2026-10", "region": "330100", "filters": {"frequency": "month"}}, "杭州市 指数构成"),
+    ({"period": ["2026-10"], "region": "330100"}, "杭州市 指数构成"),  # a period of the wrong shape: the latest
+    (None, "衢州市 指数构成"),  # nothing chosen: the first of the latest ranking
+])
+def test_a_known_selection_on_the_index_page_is_drawn(app, client, state, title):
     output = "..wfi-ranking.children...wfi-detail.children...wfi-detail-title.children.."
-    shown = _updates(client.post(UPDATE, json=body_for(app, output, ["2026-10", "330100"], ["month"])))
-    assert shown["wfi-detail-title"]["children"] == "杭州市 指数构成"
+    shown = _updates(client.post(UPDATE, json=body_for(app, output, [state])))
+    assert shown["wfi-detail-title"]["children"] == title
 
 
 def _updates(r) -> dict:

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from cockpit import duck
 from cockpit.indicators import snapshot as store
 from cockpit.query.snapshot import NoSnapshot, current_snapshot
 
@@ -114,8 +115,8 @@ def test_a_damaged_snapshot_or_pointer_falls_back_to_the_newest_whole_one(folder
 def test_a_pointer_outside_the_folder_is_never_opened(folder, monkeypatch):
     _outside(folder)
     opened = []
-    real = store.open_read_only
-    monkeypatch.setattr(store, "open_read_only", lambda path: opened.append(Path(path)) or real(path))
+    real = duck.read_only
+    monkeypatch.setattr(duck, "read_only", lambda path: opened.append(Path(path)) or real(path))
     assert current_snapshot().id == NEW and current_snapshot().damage
     assert opened and all(p.parent == folder for p in opened)
 

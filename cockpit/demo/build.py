@@ -33,7 +33,7 @@ from cockpit.feeds.ingest import IngestResult, ingest_frame
 from cockpit.query.lake import demo_info
 from cockpit.regions import load_hierarchy
 
-DEMO_MARKER = "_demo.json"
+DEMO_MARKER = feed_lake.DEMO_MARKER
 # Days at the end delivered one by one: enough for daily updates of open orders to arrive, few
 # enough that the ingest calls (each reads the stored keys) stay a small part of the build.
 DAILY_DELIVERIES = 5

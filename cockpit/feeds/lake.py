@@ -42,11 +42,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+import cockpit.duck as duck
+from cockpit.duck import quote
 from cockpit.feeds.contracts import TableContract, load_contracts
 
 PART_GLOB = "part-*.parquet"
@@ -183,8 +184,8 @@ def table_source(lake_dir: Path, table: str, contract: TableContract | None = No
     if (contract is None or not contract.keeps_latest or _one_version_per_key(files)
             or not _any_has_column(files, str(contract.version_column))):
         return _read_parquet(files)
-    keys = [_quote_identifier(k) for k in contract.natural_key]
-    version = _quote_identifier(str(contract.version_column))
+    keys = [quote(k) for k in contract.natural_key]
+    version = quote(str(contract.version_column))
     if not files[0].name.startswith("compacted-"):
         return f"({_latest_versions(files, keys, version)})"
     # The compacted part and the parts ingested since: ingest adds only versions newer than
@@ -207,7 +208,7 @@ def _any_has_column(files: Sequence[Path], column: str) -> bool:
 
 def _latest_versions(files: Sequence[Path], keys: Sequence[str], version: str) -> str:
     """The latest version of each key in the files; a tie goes to the later part file."""
-    part = _quote_identifier(_PART_COLUMN)
+    part = quote(_PART_COLUMN)
     return (f"SELECT * EXCLUDE ({part}) FROM {_read_parquet(files, with_part=True)} "
             f"QUALIFY row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {version} DESC, {part} DESC) = 1")
 
@@ -264,7 +265,7 @@ def unseen_rows(files: Sequence[Path], keys: pa.Table) -> np.ndarray:
         return np.zeros(0, dtype=np.int64)
     names = keys.column_names
     incoming = keys.append_column("_pos", pa.array(np.arange(keys.num_rows, dtype=np.int64)))
-    quoted = [_quote_identifier(n) for n in names]
+    quoted = [quote(n) for n in names]
     sql = f"SELECT {', '.join(quoted)}, min(_pos) AS _pos FROM incoming GROUP BY ALL"
     parameters: list[object] = []
     if files:
@@ -272,14 +273,10 @@ def unseen_rows(files: Sequence[Path], keys: pa.Table) -> np.ndarray:
         sql = (f"WITH firsts AS ({sql}) SELECT f._pos FROM firsts f "
                f"ANTI JOIN read_parquet(?, union_by_name = true) l ON {on}")
         parameters.append([str(f) for f in files])
-    with duckdb.connect() as connection:
+    with duck.memory() as connection:
         connection.register("incoming", incoming)
         positions = connection.execute(f"SELECT _pos FROM ({sql}) ORDER BY _pos", parameters).fetchnumpy()["_pos"]
     return np.asarray(positions, dtype=np.int64)
-
-
-def _quote_identifier(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 @dataclass(frozen=True)
@@ -302,8 +299,8 @@ def new_versions(files: Sequence[Path], rows: pa.Table, version: str) -> NewVers
     """
     if rows.num_rows == 0:
         return NewVersions(np.zeros(0, dtype=np.int64), 0, 0, 0)
-    keys = [_quote_identifier(n) for n in rows.column_names if n != version]
-    v = _quote_identifier(version)
+    keys = [quote(n) for n in rows.column_names if n != version]
+    v = quote(version)
     incoming = rows.append_column("_pos", pa.array(np.arange(rows.num_rows, dtype=np.int64)))
     firsts = f"SELECT {', '.join(keys)}, {v}, min(_pos) AS _pos FROM incoming GROUP BY ALL"
     if files:
@@ -323,7 +320,7 @@ def new_versions(files: Sequence[Path], rows: pa.Table, version: str) -> NewVers
         SELECT _pos, _stored IS NULL OR {v} > _stored AS _load, coalesce({v} < _stored, false) AS _superseded,
                _present IS NOT NULL OR row_number() OVER (PARTITION BY {', '.join(keys)} ORDER BY {v}) > 1 AS _update
         FROM ({joined}) ORDER BY _pos"""
-    with duckdb.connect() as connection:
+    with duck.memory() as connection:
         connection.register("incoming", incoming)
         result = connection.execute(sql, parameters).fetchnumpy()
     load_mask = np.asarray(result["_load"], dtype=bool)
@@ -392,7 +389,7 @@ def quarantined_lines(lake_dir: Path, table: str, source_sha256: str) -> set[int
     files = [f for f in quarantine_files(lake_dir, table) if "_source_sha256" in pq.read_schema(f).names]
     if not files:
         return set()
-    with duckdb.connect() as connection:
+    with duck.memory() as connection:
         rows = connection.execute(
             "SELECT DISTINCT _line FROM read_parquet(?, union_by_name = true) WHERE _source_sha256 = ?",
             [[str(f) for f in files], source_sha256]).fetchall()
@@ -507,17 +504,17 @@ def _write_compacted(files: Sequence[Path], contract: TableContract, current: Pa
     Every stored column is kept, declared or not: compaction moves data, it never drops any.
     """
     source = _read_parquet(files, with_part=True)
-    part = _quote_identifier(_PART_COLUMN)
-    order = f" ORDER BY {_quote_identifier(contract.time_column)}" if contract.time_column else ""
+    part = quote(_PART_COLUMN)
+    order = f" ORDER BY {quote(contract.time_column)}" if contract.time_column else ""
     history.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect() as connection:
+    with duck.memory() as connection:
         if not contract.keeps_latest or not _any_has_column(files, str(contract.version_column)):
             written = connection.execute(f"COPY (SELECT * EXCLUDE ({part}) FROM {source}{order}) "
                                          f"TO {_sql_string(current)} (FORMAT parquet)").fetchone()[0]
             _fsync_file(current)
             return int(written), 0
-        keys = ", ".join(_quote_identifier(k) for k in contract.natural_key)
-        version = _quote_identifier(str(contract.version_column))
+        keys = ", ".join(quote(k) for k in contract.natural_key)
+        version = quote(str(contract.version_column))
         # A version stored twice (only after a crash, in identical copies) is kept once; then
         # each key's versions are ranked, the latest first.
         connection.execute(f"""
@@ -570,3 +567,17 @@ def read_ingest_log(lake_dir: Path, limit: int = 100) -> list[dict]:
         if isinstance(entry, dict):
             entries.append(entry)
     return entries
+
+
+DEMO_MARKER = "_demo.json"
+
+
+def demo_marker(lake_dir: Path) -> dict | None:
+    """What the demo generator wrote beside the tables of a lake it built (seed, scale, end, when);
+    None for a lake of real data. Refresh copies it into the snapshot, which is what screens read."""
+    marker = Path(lake_dir) / DEMO_MARKER
+    try:
+        raw = json.loads(marker.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return None
+    return raw if isinstance(raw, dict) else None

@@ -47,6 +47,8 @@ def indicator_table(systems: list[IndicatorSystem]) -> pd.DataFrame:
                 if ind.composite else None,
                 "targets": json.dumps([t.__dict__ for t in ind.targets]) if ind.targets else None,
                 "source": str(ind.where), "feeds": ",".join(feeds[ind.id]),
+                "short_name_zh": ind.short_name("zh"), "short_name_en": ind.short_name("en"),
+                "compare": ind.compare, "live": ind.live,
             })
     return pd.DataFrame(rows)
 

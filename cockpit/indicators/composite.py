@@ -1,4 +1,4 @@
-"""Composite indices: normalise each child across its peers, weight, aggregate, rank and explain.
+"""Composite indices: normalise each child across its peers, weight, aggregate and explain.
 
 The definition format is in indicators/README.md ("composite"). A composite is computed for
 every (level, frequency) of the indicator and every period, in four steps over a wide matrix
@@ -31,8 +31,10 @@ Decisions where the brief was silent (also in the docstrings below):
   the index to near 0 visibly instead of erasing it); pair it with a normalisation whose
   scores are positive (minmax with a floor, goalposts, target), not zscore.
 - A share whose ratio is undefined (value 0; geometric value 1) is the child's weight.
-- Ranks treat values equal to 9 decimals as ties. `explain_changes` returns one long table
-  (one row per child, the sentences repeated on each) rather than two.
+- Ranks are not computed here: a composite is ranked like every indicator
+  (cockpit.indicators.ranks), and `explain_changes` is given those ranks, so the rank change it
+  explains is the one the ranking shows. It returns one long table (one row per child, the
+  sentences repeated on each) rather than two.
 """
 
 from __future__ import annotations
@@ -65,7 +67,6 @@ ROOT = ""  # peer key of regions without a parent (they are siblings of each oth
 # Relative spread below which a peer group counts as all equal: means of identical floats can
 # differ from them in the last bit, which would otherwise turn noise into z-scores of ±1.
 EQUAL_TOLERANCE = 1e-12
-RANK_DECIMALS = 9  # values equal to 9 decimals share a rank (floating noise is not a difference)
 
 
 @dataclass(frozen=True)
@@ -396,39 +397,6 @@ def _parts_long(indicator_id: str, frame: pd.DataFrame, child_ids: list[str], **
 
 
 # ---------------------------------------------------------------------------------------------
-# ranks
-
-
-def rank_within_peers(values: pd.DataFrame, polarity: str, peer_group: str, parent_of: Mapping[str, str | None],
-                      band: tuple[float, float] | None = None) -> pd.DataFrame:
-    """`values` with rank (1 = best, ties share the lowest rank), peer_count and percentile.
-
-    Per (indicator if present, level, frequency, period_start, peer group); rows without a value
-    get no rank and are not counted. lower_better ranks ascending, neutral and higher_better
-    descending, band (needs `band`) by the distance outside the band, ascending.
-    """
-    out = values.copy()
-    value = pd.to_numeric(out["value"], errors="coerce").astype(float)
-    if polarity == "band":
-        if band is None:
-            raise ValueError("ranking a band indicator needs its band")
-        lo, hi = band
-        value = (lo - value).clip(lower=0) + (value - hi).clip(lower=0)
-    ascending = polarity in ("lower_better", "band")
-    keys = [out[k] for k in (["indicator"] if "indicator" in out.columns else [])
-            + ["level", "frequency", "period_start"]]
-    keys.append(peer_keys(out["region"], peer_group, parent_of))
-    g = value.round(RANK_DECIMALS).groupby(keys)
-    rank = g.rank(method="min", ascending=ascending)
-    count = g.transform("count")
-    percentile = ((count - rank) / (count - 1) * 100.0).where(count > 1, 100.0).where(rank.notna())
-    out["rank"] = rank.astype("Int64")
-    out["peer_count"] = count.where(rank.notna()).astype("Int64")
-    out["percentile"] = percentile
-    return out
-
-
-# ---------------------------------------------------------------------------------------------
 # explanations
 
 
@@ -437,6 +405,8 @@ def explain_changes(indicator: Indicator, parts: pd.DataFrame, ranked: pd.DataFr
                     region_names_en: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Why each region's value and rank changed since the previous period, child by child.
 
+    `ranked` is the composite's values with the ranks the snapshot stores (refresh ranks them
+    with cockpit.indicators.ranks); without a `rank` column the sentences speak of the score only.
     One long table (EXPLAIN_COLUMNS), one row per (region, level, frequency, period_start, child)
     with a value in both periods, so a page can draw a waterfall; the sentences (text_zh, text_en)
     are repeated on each child row of the same region and period, and `is_driver` marks the child

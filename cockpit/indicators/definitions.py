@@ -17,6 +17,7 @@ import yaml
 from cockpit.config import REPO_ROOT
 from cockpit.indicators.model import (
     AGGREGATIONS,
+    COMPARES,
     FREQUENCIES,
     GRAIN_TIMES,
     MISSING_POLICIES,
@@ -84,6 +85,12 @@ def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
 
 
 _LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def read_yaml_with_lines(path: Path) -> Any:
+    """A YAML file of the cockpit's own (definitions, the screen configuration) as the reader
+    sees it: every mapping carries its line under `LINE`, `on` is text, the size limits hold."""
+    return load_yaml(path, _LineLoader)
 
 
 def plain_yaml(path: Path) -> Any:
@@ -158,6 +165,13 @@ class _Reader:
             self.problem(raw, f"{what}: {key} must be true or false, got {value!r}")
             return False
         return value
+
+    def optional_text(self, raw: dict, key: str, what: str) -> str | None:
+        value = raw.get(key)
+        if value is not None and (not isinstance(value, str) or not value.strip()):
+            self.problem(raw, f"{what}: {key} must be text, got {value!r}")
+            return None
+        return value.strip() if value else None
 
     def whole(self, raw: dict, key: str, what: str, default: int, low: int, high: int) -> int:
         value = raw.get(key, default)
@@ -281,7 +295,7 @@ class _Reader:
         what = f"indicator {ident}"
         allowed = {"id", "name_zh", "name_en", "unit", "description", "owner", "frequencies", "levels",
                    "polarity", "band", "measure", "formula", "composite", "targets", "thresholds", "decimals",
-                   "jan_feb_combined"}
+                   "jan_feb_combined", "short_name_zh", "short_name_en", "compare", "live"}
         if not self.keys(raw, allowed, {"id", "name_zh", "name_en", "unit", "description"}, what):
             return None
         wrong = id_problem(ident)
@@ -321,6 +335,10 @@ class _Reader:
             targets=self.targets(raw.get("targets"), what), thresholds=self.thresholds(raw.get("thresholds"), what),
             decimals=self.whole(raw, "decimals", what, 1, 0, 6),
             jan_feb_combined=self.flag(raw, "jan_feb_combined", what),
+            short_name_zh=self.optional_text(raw, "short_name_zh", what),
+            short_name_en=self.optional_text(raw, "short_name_en", what),
+            compare=self.choice(raw, "compare", COMPARES, "previous_period", what),
+            live=self.flag(raw, "live", what),
         )
 
     def system(self, raw: Any) -> IndicatorSystem | None:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import sqlglot
 from sqlglot import exp
 
+from cockpit.duck import quote
 from cockpit.indicators.periods import STEP
 
 DIALECT = "duckdb"
@@ -44,10 +45,6 @@ def references(formula: str) -> list[str]:
     return seen
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 @dataclass
 class _Stage:
     columns: list[str]  # SELECT items added at this stage
@@ -62,7 +59,7 @@ def formula_sql(formula: str, frequency: str, levels: list[str], refs_here: list
     """
     tree = parse(formula)
     level_list = ", ".join(f"'{lvl}'" for lvl in levels)
-    pivot = ", ".join(f"max(value) FILTER (WHERE indicator = '{r}') AS {_q(r)}" for r in refs_here)
+    pivot = ", ".join(f"max(value) FILTER (WHERE indicator = '{r}') AS {quote(r)}" for r in refs_here)
     base = f"""base AS (
   SELECT level, region, CAST(period_start AS DATE) AS period_start, {pivot}
   FROM vals WHERE frequency = '{frequency}' AND level IN ({level_list}) AND indicator IN ({', '.join(f"'{r}'" for r in refs_here)})
@@ -73,7 +70,7 @@ def formula_sql(formula: str, frequency: str, levels: list[str], refs_here: list
     for r in refs_yearly:
         nxt = f"y_{len(ctes)}"
         ctes.append(f"""{nxt} AS (
-  SELECT {current}.*, y.value AS {_q(r)}
+  SELECT {current}.*, y.value AS {quote(r)}
   FROM {current} ASOF LEFT JOIN (
     SELECT level, region, CAST(period_start AS DATE) AS y_start, value FROM vals
     WHERE frequency = 'year' AND level IN ({level_list}) AND indicator = '{r}') AS y

@@ -27,6 +27,7 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
+from cockpit.duck import quote
 from cockpit.feeds.contracts import Contracts
 from cockpit.indicators.model import Grain, Indicator
 from cockpit.indicators.periods import bucket_sql
@@ -87,9 +88,9 @@ def grain_source_sql(batch: FeedBatch, source_sql: str) -> str:
     grain = batch.grain
     if grain is None:
         return source_sql
-    region, time = _quote(batch.region_column), _quote(batch.time_column)
-    keys = [region, *(_quote(b) for b in grain.by)]
-    columns = ",\n    ".join(f"{sqlglot.parse_one(expr, read=DIALECT).sql(dialect=DIALECT)} AS {_quote(name)}"
+    region, time = quote(batch.region_column), quote(batch.time_column)
+    keys = [region, *(quote(b) for b in grain.by)]
+    columns = ",\n    ".join(f"{sqlglot.parse_one(expr, read=DIALECT).sql(dialect=DIALECT)} AS {quote(name)}"
                               for name, expr in grain.columns)
     return f"""(
   -- grain: one row per {', '.join([batch.region_column, *grain.by])} and {grain.time}
@@ -100,28 +101,24 @@ def grain_source_sql(batch: FeedBatch, source_sql: str) -> str:
 )"""
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def batch_sql(batch: FeedBatch, source_sql: str, levels: list[str], breakdown: str | None = None,
               where: str | None = None) -> str:
     """One query grouping the raw rows for every measure of the batch at every level and
     frequency it needs; with `breakdown`, each group is split further by that column's
     categories; with `where`, only the rows meeting that condition are read."""
     frequencies = sorted({f for ind in batch.indicators for f in ind.frequencies})
-    time_sql = f"f.{_quote(batch.time_column)}"
+    time_sql = f"f.{quote(batch.time_column)}"
     buckets = {f: bucket_sql(time_sql, batch.time_type, f) for f in frequencies}
     select_periods = ",\n  ".join(f"{sql} AS p_{f}" for f, sql in buckets.items())
     select_codes = ",\n  ".join(f"r.{lvl}_code AS c_{lvl}" for lvl in levels)
     measures = ",\n  ".join(
-        f"{with_filter(ind.measure.value, ind.measure.filter)} AS {_quote(ind.id)}"  # type: ignore[union-attr]
+        f"{with_filter(ind.measure.value, ind.measure.filter)} AS {quote(ind.id)}"  # type: ignore[union-attr]
         for ind in batch.indicators)
-    split = f", f.{_quote(breakdown)}" if breakdown else ""
-    category = f"\n  f.{_quote(breakdown)} AS category," if breakdown else ""
+    split = f", f.{quote(breakdown)}" if breakdown else ""
+    category = f"\n  f.{quote(breakdown)} AS category," if breakdown else ""
     category_present = " AND category IS NOT NULL" if breakdown else ""
     sets = ", ".join(f"(p_{f}, c_{lvl}{split})" for f in frequencies for lvl in levels)
-    columns = ", ".join(f"f.{_quote(c)}" for c in _columns_used(batch))
+    columns = ", ".join(f"f.{quote(c)}" for c in _columns_used(batch))
     source_sql = grain_source_sql(batch, source_sql)
     return f"""-- measures over feed {batch.feed}: {', '.join(i.id for i in batch.indicators)}
 WITH src AS (
@@ -129,7 +126,7 @@ WITH src AS (
   {select_periods},
   {select_codes}
   FROM {source_sql} AS f
-  JOIN regions AS r ON r.code = f.{_quote(batch.region_column)}
+  JOIN regions AS r ON r.code = f.{quote(batch.region_column)}
   WHERE {time_sql} IS NOT NULL{f" AND ({_qualified(where, 'f')})" if where else ""}
 )
 SELECT
@@ -190,7 +187,7 @@ def compute_batch(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: 
         for ind in batch.indicators:
             levels_sql = ", ".join(f"'{lvl}'" for lvl in ind.levels)
             frequencies_sql = ", ".join(f"'{f}'" for f in ind.frequencies)
-            value = _quote(ind.id)
+            value = quote(ind.id)
             if where[ind.id] != rolled:  # every region and period with rows, the value over none where it has none
                 value = f"coalesce(d.{value}, ({plan.empty_sql(ind, source_sql)}))"
             rows = (f"SELECT k.level, k.frequency, k.region, k.period_start, {value} AS value FROM {rolled} AS k "
@@ -229,10 +226,10 @@ class BatchPlan:
 
     def partial_sql(self, source_sql: str) -> str:
         b = self.batch
-        time_sql = f"f.{_quote(b.time_column)}"
-        partials = ",\n  ".join(f"{sql} AS {_quote(name)}" for name, sql in self.partials.items())
+        time_sql = f"f.{quote(b.time_column)}"
+        partials = ",\n  ".join(f"{sql} AS {quote(name)}" for name, sql in self.partials.items())
         return f"""-- partial aggregates of feed {b.feed} per region code and {self.finest()}
-SELECT f.{_quote(b.region_column)} AS region_code, {bucket_sql(time_sql, b.time_type, self.finest())} AS p,
+SELECT f.{quote(b.region_column)} AS region_code, {bucket_sql(time_sql, b.time_type, self.finest())} AS p,
   {partials}
 FROM {grain_source_sql(b, source_sql)} AS f
 WHERE {time_sql} IS NOT NULL
@@ -244,8 +241,8 @@ GROUP BY ALL"""
         periods = ",\n    ".join(
             ("p" if f == finest else f"CAST(date_trunc('{f}', p) AS DATE)") + f" AS p_{f}" for f in frequencies)
         codes = ",\n    ".join(f"r.{lvl}_code AS c_{lvl}" for lvl in levels)
-        values = ",\n  ".join([f"sum({_quote(ROWS)}) AS {_quote(ROWS)}"]
-                               + [f"{sql} AS {_quote(ident)}" for ident, sql in self.rollups.items()])
+        values = ",\n  ".join([f"sum({quote(ROWS)}) AS {quote(ROWS)}"]
+                               + [f"{sql} AS {quote(ident)}" for ident, sql in self.rollups.items()])
         return f"""-- measures of feed {self.batch.feed} rolled up from partials: {', '.join(self.rollups)}
 WITH src AS (
   SELECT x.*,
@@ -294,10 +291,10 @@ def _decompose(value_sql: str, partials: dict[str, str]) -> str | None:
         sql = node.sql(dialect=DIALECT)
         for name, existing in partials.items():
             if existing == sql:
-                return _quote(name)
+                return quote(name)
         name = f"__p{len(partials)}"
         partials[name] = sql
-        return _quote(name)
+        return quote(name)
 
     def swap(node: exp.Expression) -> exp.Expression:
         agg = node.this if isinstance(node, exp.Filter) else node

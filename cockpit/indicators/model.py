@@ -32,6 +32,9 @@ MISSING_POLICIES = ("reweight", "impute_peer_mean", "impute_previous")
 PEER_GROUPS = ("siblings", "level")
 THRESHOLD_ON = ("value", "change", "pct_change", "yoy_pct")
 SEVERITIES = ("warning", "alarm")
+# What a headline compares its newest value with: the period before, or the same period a year
+# before (a year-to-date total grows through the year, so the month before says nothing).
+COMPARES = ("previous_period", "same_period_last_year")
 
 
 @dataclass(frozen=True)
@@ -143,6 +146,14 @@ class Indicator:
     # year-to-date figures: a lunar new year that falls in January one year and February the next
     # makes January alone swing wildly. The month of January then has no value of its own.
     jan_feb_combined: bool = False
+    # How screens show it (indicators/README.md): the name in a chart legend, where the panel's
+    # title says the rest (规上工业增加值 under 累计增速); what its headline compares with; and
+    # whether its headline shows the period under way (an alarm now is news now) rather than the
+    # newest complete one.
+    short_name_zh: str | None = None
+    short_name_en: str | None = None
+    compare: str = "previous_period"
+    live: bool = False
 
     @property
     def kind(self) -> str:
@@ -150,6 +161,9 @@ class Indicator:
 
     def name(self, lang: str) -> str:
         return self.name_zh if lang == "zh" else self.name_en
+
+    def short_name(self, lang: str) -> str:
+        return (self.short_name_zh if lang == "zh" else self.short_name_en) or self.name(lang)
 
 
 @dataclass(frozen=True)

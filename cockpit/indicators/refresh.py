@@ -1,12 +1,13 @@
 """Refresh: compute every indicator for every region level and period, and publish a snapshot.
 
 Stages, each its own module: definitions (read) → validate (check) → measures (one DuckDB scan
-per feed) → formulas (SQL over the values so far) → composites (normalise, weight, rank,
-explain) → alerts (targets and thresholds) → snapshot (write, then swap the pointer).
+per feed) → formulas (SQL over the values so far) → composites (normalise, weight, explain)
+→ ranks (one rule for every value and every explanation) → alerts (targets and thresholds) →
+snapshot (write, then swap the pointer).
 
-Analysts' SQL runs on a sandboxed connection: only the lake directory is readable, nothing else
-on disk or network, no extension can load, and the configuration is locked before any
-definition's SQL is run.
+Analysts' SQL runs on the sandboxed connection of cockpit.duck: only the lake directory is
+readable, nothing else on disk or network, no extension can load, and the configuration is
+locked before any definition's SQL is run.
 """
 
 from __future__ import annotations
@@ -21,11 +22,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+import cockpit.duck as duck
 from cockpit.config import paths
+from cockpit.duck import quote
 from cockpit.feeds.contracts import Contracts, load_contracts
-from cockpit.feeds.lake import table_source
-from cockpit.indicators import formulas, measures, snapshot
-from cockpit.indicators.composite import compute_composite, explain_changes, rank_within_peers
+from cockpit.feeds.lake import demo_marker, table_source
+from cockpit.indicators import formulas, measures, ranks, snapshot
+from cockpit.indicators.composite import compute_composite, explain_changes
 from cockpit.indicators.definitions import DefinitionError, read_systems
 from cockpit.indicators.graph import Graph, dependencies  # noqa: F401 - dependencies: for callers
 from cockpit.indicators.model import Indicator, IndicatorSystem
@@ -40,6 +43,9 @@ SORTED_TABLES = ("breakdowns",)  # and indicator_values, which arrive sorted
 # (a cast meeting text, an overflow, a date out of range): the indicator fails, not the refresh.
 # Anything else (a full disk, a bug) still stops the refresh and publishes nothing.
 DATA_ERRORS = (duckdb.Error, ValueError, ArithmeticError)
+
+
+DEMO_FACTS = ("seed", "scale", "end", "built_at")  # of the lake's demo marker, kept in the snapshot's meta
 
 
 class RefreshError(RuntimeError):
@@ -75,20 +81,6 @@ class RefreshReport:
     copied: list[str]
     stage_seconds: dict[str, float] = field(default_factory=dict)
     failed: list[Failure] = field(default_factory=list)  # published without these: their previous values are kept
-
-
-def sandbox(lake: Path | None) -> duckdb.DuckDBPyConnection:
-    """A connection that can read the lake and nothing else, its configuration locked
-    (`lake` None: no file at all, for `cockpit check` running definitions on empty tables)."""
-    con = duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
-                                             "autoload_known_extensions": False})
-    if lake is not None:
-        lake.mkdir(parents=True, exist_ok=True)
-        con.execute("SET allowed_directories = ?", [[str(lake.resolve()) + "/"]])
-    con.execute("SET enable_progress_bar = false")  # long scans must not draw over the CLI's output
-    con.execute("SET enable_external_access = false")
-    con.execute("SET lock_configuration = true")
-    return con
 
 
 def load_valid_systems(directory: Path | None = None, contracts: Contracts | None = None,
@@ -146,11 +138,12 @@ def refresh(
             to_compute = graph.upstream(graph.downstream(changed))
     timings["definitions"] = time.perf_counter() - started
 
-    con = sandbox(lake)
+    con = duck.sandbox([lake])  # analysts' SQL runs here: it reads the lake and nothing else
     frame = hierarchy.frame()
     con.register("regions_frame", frame)
     con.execute("CREATE TABLE regions AS SELECT * FROM regions_frame")
     con.unregister("regions_frame")
+    ranks.register(con, indicators.values())
     order = [i for i in graph.order() if i in to_compute]
     used_feeds = {indicators[i].measure.feed for i in order if indicators[i].measure}  # type: ignore[union-attr]
     sources = feed_sources(lake, used_feeds)
@@ -200,7 +193,7 @@ def refresh(
                 "composite_parts": _concat(composite_parts), "explanations": _concat(explanations),
                 "alerts": alerts, "breakdowns": _concat(breakdowns), "sensor_status": sensors,
                 "refresh_failures": _failure_table(failures)},
-                frame, feed_as_of, contracts, timings)
+                frame, feed_as_of, contracts, timings, demo=demo_marker(lake))
             final = snapshot.publish(partial, snapshot_dir, retention)
         finally:
             for leftover in partial.parent.glob(partial.name + "*"):
@@ -257,13 +250,15 @@ def _compute_derived(con: duckdb.DuckDBPyConnection, inds: list[Indicator], grap
             assert ind.composite is not None
             children = {c.indicator: graph.indicators[c.indicator] for c in ind.composite.children}
             result = compute_composite(ind, children, store.of(list(children)), parent_of)
-            ranked = rank_within_peers(result.values, ind.polarity, ind.composite.peer_group, parent_of, band=ind.band)
+            store.add(result.values)
+            # the ranks the snapshot stores (the same SQL, over the same values and peers), so
+            # that "rose 2 places" says what the ranking panel shows
+            ranked = con.execute(ranks.ranked_sql("(SELECT * FROM vals WHERE indicator = ?)"), [ind.id]).df()
             explained = explain_changes(ind, result.parts, ranked, children, names, region_names_en=names_en)
         except DATA_ERRORS as exc:
             store.discard([ind.id])
             failed[ind.id] = ("formula" if ind.formula else "composite", first_line(exc))
             continue
-        store.add(result.values)
         parts.append(result.parts)
         explanations.append(explained)
     return parts, explanations
@@ -338,7 +333,7 @@ def _feed_as_of(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: d
         column = contracts.table(feed).time_column
         if not column:
             continue
-        latest = con.execute(f'SELECT max("{column}") FROM {source}').fetchone()[0]
+        latest = con.execute(f"SELECT max({quote(column)}) FROM {source}").fetchone()[0]
         if latest is None:
             continue
         # The last instant the data covers: a month column's value covers its whole month.
@@ -407,7 +402,7 @@ def _data_window(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: 
     firsts = []
     for feed in feeds:
         column = contracts.table(feed).time_column
-        first = con.execute(f'SELECT min("{column}") FROM {sources[feed]}').fetchone()[0]
+        first = con.execute(f"SELECT min({quote(column)}) FROM {sources[feed]}").fetchone()[0]
         if isinstance(first, int | np.integer):
             first = pd.Timestamp(int(first), 1, 1)
         firsts.append(pd.Timestamp(first))
@@ -428,8 +423,8 @@ def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators:
 
 def _finish_values(con: duckdb.DuckDBPyConnection, graph: Graph, feed_as_of: dict[str, pd.Timestamp]) -> None:
     """The table `finished`: the computed values with system, period label, provisional flag,
-    parent, and rank and percentile among siblings (1 = best by polarity), in the columns of the
-    snapshot's indicator_values. Periods starting after the data ends (deadlines in the future)
+    parent, and rank and percentile among siblings (the rule of cockpit.indicators.ranks), in the
+    columns of the snapshot's indicator_values. Periods starting after the data ends (deadlines in the future)
     are dropped, and so is January where it is published with February (formulas still read it:
     February's year to date includes it); a period ending after it is provisional: its value can
     still change."""
@@ -439,34 +434,25 @@ def _finish_values(con: duckdb.DuckDBPyConnection, graph: Graph, feed_as_of: dic
     con.register("cutoffs", pd.DataFrame(
         [(i, f, cutoffs[f].get(i)) for i, f in pairs],
         columns=["indicator", "frequency", "cutoff"]).astype({"cutoff": "datetime64[us]"}))
-    con.register("meta", pd.DataFrame([(i, ind.system, ind.polarity, ind.jan_feb_combined) for i, ind in indicators.items()],
-                                      columns=["indicator", "system", "polarity", "jan_feb_combined"]))
+    con.register("meta", pd.DataFrame([(i, ind.system, ind.jan_feb_combined) for i, ind in indicators.items()],
+                                      columns=["indicator", "system", "jan_feb_combined"]))
     months = " ".join(f"WHEN '{f}' THEN {m}" for f, m in MONTHS.items())
     con.execute(f"""
         CREATE TEMP TABLE finished AS
         WITH v AS (
-          SELECT v.*, m.system, m.polarity, r.parent_code AS parent,
-                 m.polarity IN ('higher_better', 'lower_better') AND v.value IS NOT NULL AS rankable,
-                 CASE m.polarity WHEN 'lower_better' THEN v.value ELSE -v.value END AS rank_key,
-                 v.period_start + to_months(CASE v.frequency {months} END) AS period_end, c.cutoff
+          SELECT v.*, m.system, v.period_start + to_months(CASE v.frequency {months} END) AS period_end, c.cutoff
           FROM vals AS v JOIN meta AS m USING (indicator)
           LEFT JOIN cutoffs AS c USING (indicator, frequency)
-          LEFT JOIN regions AS r ON r.code = v.region
           WHERE (c.cutoff IS NULL OR v.period_start <= c.cutoff)
             AND NOT (m.jan_feb_combined AND v.frequency = 'month' AND month(v.period_start) = 1)),
-        ranked AS (
-          SELECT indicator, level, frequency, region, period_start, value, imputed, system, parent,
-            CASE frequency WHEN 'month' THEN strftime(period_start, '%Y-%m')
-                           WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
-                           ELSE CAST(year(period_start) AS VARCHAR) END AS period,
-            coalesce(period_end > cutoff + INTERVAL 1 SECOND, false) AS provisional,
-            CAST(CASE WHEN rankable THEN rank() OVER w END AS DOUBLE) AS rank,
-            CAST(CASE WHEN rankable THEN count(*) OVER peers END AS DOUBLE) AS peer_count
-          FROM v
-          WINDOW peers AS (PARTITION BY indicator, level, frequency, period_start, parent, rankable),
-                 w AS (peers ORDER BY rank_key))
-        SELECT *, CASE WHEN peer_count > 1 THEN (peer_count - rank) / (peer_count - 1) * 100
-                       WHEN peer_count = 1 THEN 100.0 END AS percentile
+        -- a dropped period is dropped whole, so these are the ranks the composites explained
+        ranked AS ({ranks.ranked_sql("v")})
+        SELECT indicator, level, frequency, region, period_start, value, imputed, system, parent,
+          CASE frequency WHEN 'month' THEN strftime(period_start, '%Y-%m')
+                         WHEN 'quarter' THEN CAST(year(period_start) AS VARCHAR) || 'Q' || CAST(quarter(period_start) AS VARCHAR)
+                         ELSE CAST(year(period_start) AS VARCHAR) END AS period,
+          coalesce(period_end > cutoff + INTERVAL 1 SECOND, false) AS provisional,
+          rank, peer_count, percentile
         FROM ranked""")
     con.unregister("cutoffs")
     con.unregister("meta")
@@ -488,7 +474,7 @@ def _carry_over(con: duckdb.DuckDBPyConnection, previous: Path, copied: set[str]
     Returns those lists and the failures to record: this refresh's, each with the snapshot whose
     values it keeps (an older one when the current snapshot already kept them), and those the
     current snapshot recorded for the copied indicators, which are still as stale as they were."""
-    old = snapshot.open_read_only(previous)
+    old = duck.read_only(previous)
     try:
         ids = sorted(copied | set(failed))
         old_values = old.sql("SELECT * FROM indicator_values WHERE list_contains(?, indicator)",
@@ -543,21 +529,24 @@ def _alerts(con: duckdb.DuckDBPyConnection, indicators: dict[str, Indicator], na
 
 def _write(path: Path, ident: str, systems: list[IndicatorSystem], values: pa.Table,
            derived: dict[str, pd.DataFrame], regions: pd.DataFrame, feed_as_of: dict[str, pd.Timestamp],
-           contracts: Contracts, timings: dict[str, float]) -> None:
+           contracts: Contracts, timings: dict[str, float], demo: dict | None = None) -> None:
     """Write the snapshot file: the values, the `derived` tables named in snapshot.SCHEMAS
     (composite parts, explanations, alerts, breakdowns, sensor status), and the catalogue."""
     from cockpit.indicators.catalogue import indicator_table, system_table
 
-    con = duckdb.connect(str(path))
+    con = duck.writable(path)
     try:
         tables = {
             "indicator_values": values, **derived,
             "indicators": indicator_table(systems), "systems": system_table(systems), "regions": regions,
             "feeds": pd.DataFrame({"feed": list(feed_as_of), "as_of": list(feed_as_of.values()),
                                    "stale_after_days": [contracts.table(f).stale_after_days for f in feed_as_of]}),
-            "meta": pd.DataFrame({"key": ["snapshot_id", "created_at", *[f"seconds_{k}" for k in timings]],
+            # the demo marker travels with the values: screens say "demo data" from the snapshot alone
+            "meta": pd.DataFrame({"key": ["snapshot_id", "created_at", *[f"seconds_{k}" for k in timings],
+                                          *[f"demo_{k}" for k in DEMO_FACTS if demo]],
                                   "value": [ident, pd.Timestamp.now().isoformat(timespec="seconds"),
-                                            *[f"{v:.3f}" for v in timings.values()]]}),
+                                            *[f"{v:.3f}" for v in timings.values()],
+                                            *[str(demo.get(k, "")) for k in DEMO_FACTS if demo]]}),
         }
         for name, df in tables.items():
             if name in snapshot.SCHEMAS:

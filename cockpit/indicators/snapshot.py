@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+import cockpit.duck as duck
 from cockpit.config import paths
+from cockpit.duck import quote
 from cockpit.feeds.lake import fsync_path
 
 log = logging.getLogger(__name__)
@@ -60,15 +62,6 @@ SCHEMAS: dict[str, str] = {
     "refresh_failures": """indicator VARCHAR, system VARCHAR, stage VARCHAR, message VARCHAR, file VARCHAR,
         line INTEGER, kept_from_snapshot VARCHAR, kept_computed_at TIMESTAMP""",
 }
-
-
-def open_read_only(path: Path):
-    """A read-only connection to a published snapshot. Every reader uses this one configuration:
-    DuckDB refuses a second connection to a file open in this process with different settings."""
-    import duckdb
-
-    return duckdb.connect(str(path), read_only=True, config={"autoinstall_known_extensions": False,
-                                                             "autoload_known_extensions": False})
 
 
 def snapshot_dir(directory: Path | None = None) -> Path:
@@ -181,7 +174,7 @@ def _inspect(path: Path) -> str | None:
     import duckdb
 
     try:
-        con = open_read_only(path)
+        con = duck.read_only(path)
     except duckdb.Error as e:
         return f"does not open as a DuckDB file ({_first_line(e)})"
     try:
@@ -191,7 +184,7 @@ def _inspect(path: Path) -> str | None:
         if missing:
             return f"lacks the table(s) {', '.join(missing)}"
         for table in sorted(tables):
-            con.execute(f'SELECT max(hash(COLUMNS(*))) FROM "{table}"').fetchall()
+            con.execute(f"SELECT max(hash(COLUMNS(*))) FROM {quote(table)}").fetchall()
     except duckdb.Error as e:
         return f"is damaged ({_first_line(e)})"
     finally:

@@ -34,6 +34,8 @@ from sqlglot import exp
 from sqlglot.errors import ParseError
 from sqlglot.tokens import TokenType
 
+import cockpit.duck as duck
+from cockpit.duck import quote
 from cockpit.feeds.contracts import Contracts, TableContract, load_contracts
 from cockpit.indicators.definitions import Problem, read_systems
 from cockpit.indicators.formulas import TIME_FUNCTIONS
@@ -796,14 +798,14 @@ class _Binder:
 
     def __init__(self, contracts: Contracts, levels: tuple[str, ...]):
         from cockpit.feeds.contracts import STORAGE_TYPES
-        from cockpit.indicators.refresh import ValueStore, sandbox
+        from cockpit.indicators.refresh import ValueStore
 
-        self.con = sandbox(None)
+        self.con = duck.sandbox()  # no directory: the definitions run on empty tables, never on files
         codes = ", ".join(f"{lvl}_code VARCHAR" for lvl in levels)
         self.con.execute(f"CREATE TABLE regions (code VARCHAR, parent_code VARCHAR, level VARCHAR, {codes})")
         for table in contracts.tables:
-            columns = ", ".join(f"{_quote(c.name)} {STORAGE_TYPES[c.type]}" for c in table.columns)
-            self.con.execute(f"CREATE TABLE {_quote(_empty(table.name))} ({columns})")
+            columns = ", ".join(f"{quote(c.name)} {STORAGE_TYPES[c.type]}" for c in table.columns)
+            self.con.execute(f"CREATE TABLE {quote(_empty(table.name))} ({columns})")
         self.store = ValueStore(self.con)
         self.levels = levels
 
@@ -815,7 +817,7 @@ class _Binder:
 
         m = ind.measure
         assert m is not None
-        feed = _quote(_empty(m.feed))
+        feed = quote(_empty(m.feed))
         problems = []
         if m.grain is not None:
             for name, text in m.grain.columns:
@@ -845,7 +847,7 @@ class _Binder:
         if tree is None:
             return []
         refs = list(dict.fromkeys(c.name for c in tree.find_all(exp.Column)))
-        numbers = ("(SELECT " + ", ".join(f"CAST(NULL AS DOUBLE) AS {_quote(r)}" for r in refs) + ")") if refs else None
+        numbers = ("(SELECT " + ", ".join(f"CAST(NULL AS DOUBLE) AS {quote(r)}" for r in refs) + ")") if refs else None
         problems = [_at(ind, f"formula: {p}") for p in self.constants(tree)
                     + (self.compared_text(tree, numbers) if numbers else [])]
         if problems:
@@ -945,10 +947,6 @@ _COMPARISONS = (exp.EQ, exp.NEQ, exp.GT, exp.GTE, exp.LT, exp.LTE, exp.NullSafeE
 
 def _empty(feed: str) -> str:
     return f"empty_{feed}"
-
-
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
 
 
 def first_line(exc: BaseException) -> str:

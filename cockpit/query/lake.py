@@ -7,18 +7,19 @@ ingest or a new demo build is seen on the next request.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 
+import cockpit.duck as duck
 from cockpit.config import paths
+from cockpit.duck import quote
 from cockpit.feeds.contracts import load_contracts
 from cockpit.feeds.lake import (
     MANIFEST,
+    demo_marker,
     quarantine_files,
     read_ingest_log,
     table_files,
@@ -35,18 +36,13 @@ class DemoInfo:
 
 
 def demo_info(lake_dir: Path | None = None) -> DemoInfo | None:
-    """The demo marker the generator leaves in a lake it built; None for real data."""
-    marker = (lake_dir or paths().lake) / "_demo.json"
-    if not marker.exists():
+    """The demo marker the generator leaves in a lake it built; None for real data. Screens take
+    demo provenance from the snapshot (`Reader.provenance`); this is for the lake itself (the
+    demo build refusing to replace real data)."""
+    raw = demo_marker(lake_dir or paths().lake)
+    if raw is None:
         return None
-    raw = json.loads(marker.read_text(encoding="utf-8"))
     return DemoInfo(seed=int(raw["seed"]), scale=float(raw["scale"]), end=str(raw["end"]), built_at=str(raw["built_at"]))
-
-
-def connect() -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB connection that never tries to fetch an extension (no internet here)."""
-    return duckdb.connect(":memory:", config={"autoinstall_known_extensions": False,
-                                              "autoload_known_extensions": False})
 
 
 def _lake_stamp(lake: Path) -> tuple:
@@ -74,7 +70,7 @@ def feed_status(lake_dir: Path | None = None) -> pd.DataFrame:
 def _feed_status(lake_str: str, stamp: tuple) -> pd.DataFrame:
     lake = Path(lake_str)
     contracts = load_contracts()
-    con = connect()
+    con = duck.memory()
     rows = []
     for family in contracts.families:
         for table in family.tables:
@@ -82,7 +78,7 @@ def _feed_status(lake_str: str, stamp: tuple) -> pd.DataFrame:
             quarantine = quarantine_files(lake, table.name)
             n_rows, latest = 0, None
             if (source := table_source(lake, table.name, table)) is not None:
-                latest_sql = f"max({_quote(table.time_column)})" if table.time_column else "NULL"
+                latest_sql = f"max({quote(table.time_column)})" if table.time_column else "NULL"
                 n_rows, latest = con.execute(f"SELECT count(*), {latest_sql} FROM {source}").fetchone()
             n_quarantined = 0
             if quarantine:
@@ -98,10 +94,6 @@ def _feed_status(lake_str: str, stamp: tuple) -> pd.DataFrame:
             })
     con.close()
     return pd.DataFrame(rows)
-
-
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _as_timestamp(value: object) -> pd.Timestamp | None:

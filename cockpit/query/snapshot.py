@@ -22,6 +22,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+import cockpit.duck as duck
 from cockpit.indicators import snapshot as store
 
 _lock = threading.Lock()
@@ -36,7 +37,7 @@ RESULTS_KEPT = 4096  # query results kept per snapshot; a big-screen view needs 
 
 @lru_cache(maxsize=2)
 def _open(path: str) -> duckdb.DuckDBPyConnection:
-    return store.open_read_only(Path(path))
+    return duck.read_only(Path(path))
 
 
 class _Results:
@@ -179,11 +180,11 @@ class Snapshot:
                            ORDER BY weight DESC""", [indicator, region, frequency, indicator, frequency, period])
 
     def indicator(self, indicator: str) -> dict:
-        df = self.indicators()
-        df = df[df["indicator"] == indicator]
-        if df.empty:
+        """One indicator's catalogue row (a copy: callers may change it)."""
+        rows = self.kept(("indicator_rows",), lambda: {r["indicator"]: r for r in self.indicators().to_dict("records")})
+        if indicator not in rows:
             raise KeyError(f"no indicator {indicator!r} in snapshot {self.id}")
-        return df.iloc[0].to_dict()
+        return dict(rows[indicator])
 
     def breakdown(self, indicator: str, region: str, frequency: str, limit: int = 6) -> pd.DataFrame:
         """An indicator split by category (its measure's `breakdown`) at a region in its latest
@@ -255,6 +256,69 @@ class Snapshot:
             raise KeyError(f"unknown region code {code!r}")
         return df.iloc[0].to_dict()
 
+    def roots(self) -> tuple[str, ...]:
+        """The codes of the hierarchy's top regions (one: the province)."""
+        return self.kept(("roots",), lambda: tuple(
+            self._df("SELECT code FROM regions WHERE parent_code IS NULL ORDER BY code")["code"]))
+
+    def kept(self, key: tuple, build):
+        """A value derived from this snapshot, built once and kept with its query results (the
+        snapshot never changes): sets and lookups that scope checks and view models ask for on
+        every request. Callers must not change what they get."""
+        key = ("kept", *key)
+        found = self._results.get(key)
+        if found is None:
+            found = build()
+            self._results.put(key, found)  # type: ignore[arg-type]
+        return found
+
+    def subtree(self, region: str) -> frozenset[str]:
+        """`region` and every region below it (empty for an unknown code)."""
+        def build() -> frozenset[str]:
+            try:
+                level = self.region(region)["level"]
+            except KeyError:
+                return frozenset()
+            if not str(level).isidentifier():
+                raise KeyError(f"bad region level {level!r}")
+            return frozenset(self._df(f"SELECT code FROM regions WHERE {level}_code = ?", [region])["code"].tolist())
+        return self.kept(("subtree", region), build)
+
+    def ancestor(self, region: str, level: str) -> str | None:
+        """The region at `level` that `region` lies in (itself, at its own level); None for an
+        unknown code or a level above which it does not lie."""
+        if level not in self.levels():
+            return None
+        found = self._df(f"SELECT {level}_code AS code FROM regions WHERE code = ?", [region])
+        return None if found.empty or pd.isna(found["code"].iloc[0]) else str(found["code"].iloc[0])
+
+    def indicator_systems(self) -> dict[str, str]:
+        """Each indicator's system: what a theme-scoped viewer's checks look up."""
+        return self.kept(("indicator_systems",), lambda: dict(
+            self._df("SELECT indicator, system FROM indicators").itertuples(index=False, name=None)))
+
+    def children(self, region: str) -> pd.DataFrame:
+        """The regions directly below `region`: code, name, name_en, level, in code order."""
+        return self._df(f"""SELECT code, name, {self._name_en} AS name_en, level FROM regions AS r
+                            WHERE parent_code = ? ORDER BY code""", [region])
+
+    def levels(self) -> list[str]:
+        """The hierarchy's levels, top first: the regions table has an ancestor column a level, in order."""
+        def build() -> list[str]:
+            columns = self._df("""SELECT column_name FROM information_schema.columns WHERE table_name = 'regions'
+                                  ORDER BY ordinal_position""")["column_name"]
+            return [c.removesuffix("_code") for c in columns if c.endswith("_code") and c != "parent_code"]
+        return list(self.kept(("levels",), build))
+
+    def level_counts(self, region: str) -> dict[str, int]:
+        """How many regions of each level `region` and those below it hold, top level first."""
+        level = self.region(region)["level"]
+        if not str(level).isidentifier():
+            raise KeyError(f"bad region level {level!r}")
+        df = self._df(f"SELECT level, count(*) AS n FROM regions WHERE {level}_code = ? GROUP BY level", [region])
+        counts = dict(zip(df["level"], df["n"].astype(int), strict=True))
+        return {lvl: counts[lvl] for lvl in self.levels() if lvl in counts}
+
     def data_as_of(self) -> pd.Timestamp | None:
         """The newest data time among the feeds the snapshot was computed from."""
         latest = self._df("SELECT max(as_of) AS latest FROM feeds")["latest"].iloc[0]
@@ -263,22 +327,26 @@ class Snapshot:
     def late_feeds(self, now: datetime) -> dict[str, pd.Timestamp]:
         """Feeds whose latest data is older than their contract allows (`stale_after_days`) at
         `now`, with the time their data ends."""
-        feeds = self._df("SELECT * FROM feeds")
-        if "stale_after_days" not in feeds:  # a snapshot written before lateness was declared
-            return {}
-        feeds = feeds.dropna(subset=["stale_after_days"])
-        due = pd.to_datetime(feeds["as_of"]) + pd.to_timedelta(feeds["stale_after_days"], unit="D")
-        late = feeds[due < pd.Timestamp(now)]
-        return dict(zip(late["feed"], pd.to_datetime(late["as_of"]), strict=True))
+        def due_times() -> list[tuple[str, pd.Timestamp, pd.Timestamp]]:
+            feeds = self._df("SELECT * FROM feeds")
+            if "stale_after_days" not in feeds:  # a snapshot written before lateness was declared
+                return []
+            feeds = feeds.dropna(subset=["stale_after_days"])
+            ends = pd.to_datetime(feeds["as_of"])
+            due = ends + pd.to_timedelta(feeds["stale_after_days"], unit="D")
+            return list(zip(feeds["feed"], ends, due, strict=True))
+        at = pd.Timestamp(now)
+        return {feed: end for feed, end, due in self.kept(("feed_due_times",), due_times) if due < at}
 
     def late_since(self, indicators: list[str], now: datetime) -> pd.Timestamp | None:
         """When the data behind these indicators ends, if any feed they read is late at `now`."""
         late = self.late_feeds(now)
         if not late:
             return None
-        meta = self.indicators()
-        read = meta[meta["indicator"].isin(indicators)]["feeds"].fillna("").str.split(",").explode()
-        ends = [late[f] for f in set(read) if f in late]
+        read = self.kept(("indicator_feeds",), lambda: {
+            r.indicator: frozenset(f for f in (r.feeds or "").split(",") if f)
+            for r in self._df("SELECT indicator, feeds FROM indicators").itertuples()})
+        ends = [late[f] for f in set().union(*(read.get(i, frozenset()) for i in indicators)) if f in late]
         return min(ends) if ends else None
 
     def region_name(self, region: str, lang: str = "zh") -> str:
@@ -309,14 +377,16 @@ class Snapshot:
         """Indicators (of `indicators`, default all) that failed at the refresh that wrote this
         snapshot, or at an earlier one whose values they still show: stage, message, file, line,
         and the snapshot and time their kept values come from (NULL: they have none)."""
-        present = self._df("SELECT 1 FROM information_schema.tables WHERE table_name = 'refresh_failures'")
-        if present.empty:  # a snapshot written before failures were recorded
-            return pd.DataFrame(columns=["indicator", "system", "stage", "message", "file", "line",
-                                         "kept_from_snapshot", "kept_computed_at"])
-        if indicators is None:
+        def recorded() -> pd.DataFrame:
+            present = self._df("SELECT 1 FROM information_schema.tables WHERE table_name = 'refresh_failures'")
+            if present.empty:  # a snapshot written before failures were recorded
+                return pd.DataFrame(columns=["indicator", "system", "stage", "message", "file", "line",
+                                             "kept_from_snapshot", "kept_computed_at"])
             return self._df("SELECT * FROM refresh_failures ORDER BY file, line")
-        return self._df("SELECT * FROM refresh_failures WHERE list_contains(?, indicator) ORDER BY file, line",
-                        [indicators])
+        found = self.kept(("refresh_failures",), recorded)
+        if indicators is not None:
+            found = found[found["indicator"].isin(indicators)]
+        return found.reset_index(drop=True).copy()
 
 
 def current_snapshot(directory: Path | None = None) -> Snapshot:

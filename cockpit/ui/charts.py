@@ -6,10 +6,12 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from cockpit.ui.format import format_value
+from cockpit.ui.theme import colour
 
 FONT = ('"PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "Source Han Sans SC", "WenQuanYi Micro Hei", '
         "system-ui, sans-serif")
-BLUE, NAVY, MUTED, HIGHLIGHT = "#1559c2", "#0b2a5b", "#b8c7e0", "#f29d38"
+BLUE, NAVY, MUTED, HIGHLIGHT = colour("blue"), colour("navy"), colour("muted"), colour("highlight")
+GRIDLINE = colour("gridline")
 # The trace types the cockpit draws, here and in screen_charts.py. The app serves a Plotly.js with
 # only these (assets/_vendor/plotly/, built from frontend/plotly.js): a quarter of the full bundle's
 # size and evaluation time. Plotly silently leaves out a trace of a type it lacks, so a new type goes
@@ -32,7 +34,7 @@ def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimal
         x=df["value"], y=labels, orientation="h", marker_color=colours, customdata=df["region"],
         text=[format_value(v, unit, decimals, lang) for v in df["value"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{text}<extra></extra>"))
-    fig.update_xaxes(showgrid=True, gridcolor="#eef2f7", zeroline=False, range=[0, max(df["value"].max() * 1.1, 1)])
+    fig.update_xaxes(showgrid=True, gridcolor=GRIDLINE, zeroline=False, range=[0, max(df["value"].max() * 1.1, 1)])
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(260, 34 * len(df) + 40))
 
@@ -44,6 +46,6 @@ def score_bars(children: pd.DataFrame, lang: str) -> go.Figure:
         x=df["score"], y=df[f"name_{lang}"], orientation="h", marker_color=NAVY,
         text=[f"{s:.1f}" if pd.notna(s) else "—" for s in df["score"]], textposition="outside", cliponaxis=False,
         hovertemplate="%{y}: %{x:.1f}<extra></extra>"))
-    fig.update_xaxes(range=[0, 110], showgrid=True, gridcolor="#eef2f7", zeroline=False)
+    fig.update_xaxes(range=[0, 110], showgrid=True, gridcolor=GRIDLINE, zeroline=False)
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(240, 30 * len(df) + 40))

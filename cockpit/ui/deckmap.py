@@ -49,7 +49,8 @@ The bundle holds two debugging URLs (spector.js, webgl-debug) that only deck.gl'
 loads; the layers used here fetch nothing. The browser test checks that no request leaves the host.
 
 **Colours.** A sequential palette from deep blue (low) to bright cyan (high): on the dark screen
-more reads as more light. `PALETTE` holds the stops.
+more reads as more light. `PALETTE` holds the stops; every colour is named in `cockpit.ui.theme`
+(deckmap.js takes its own from the CSS custom properties).
 """
 
 from __future__ import annotations
@@ -67,17 +68,19 @@ from dash import dcc, html
 from cockpit.config import REPO_ROOT
 from cockpit.indicators.units import unit_label
 from cockpit.ui.format import format_value
+from cockpit.ui.theme import colour, rgb_tuple, rgba
 
-# deep blue → blue → cyan → bright cyan (low → high)
-PALETTE: tuple[tuple[int, int, int], ...] = ((16, 52, 128), (24, 98, 196), (30, 160, 230), (110, 236, 255))
+# deep blue → blue → cyan → bright cyan (low → high); colours from cockpit.ui.theme
+PALETTE: tuple[tuple[int, int, int], ...] = tuple(rgb_tuple(n) for n in ("map-low", "map-mid-low", "map-mid-high",
+                                                                        "map-high"))
 FILL_ALPHA = 225
-NO_DATA_FILL = (40, 52, 76, 200)
-OUTLINE = (120, 220, 255, 170)
-HOVER = (255, 214, 102, 170)  # a hovered region, here or on a linked panel: warm against the blues
-HIGHLIGHT = (255, 196, 61, 255)
-POINT_OUTLINE = (5, 13, 31, 235)
-POINT_COLOUR = (46, 230, 168, 235)
-ALARM_COLOUR = (255, 77, 79, 255)
+NO_DATA_FILL = (*rgb_tuple("map-no-data"), 200)
+OUTLINE = (*rgb_tuple("map-outline"), 170)
+HOVER = (*rgb_tuple("map-hover"), 170)  # a hovered region, here or on a linked panel: warm against the blues
+HIGHLIGHT = (*rgb_tuple("map-highlight"), 255)
+POINT_OUTLINE = (*rgb_tuple("screen-bg"), 235)
+POINT_COLOUR = (*rgb_tuple("map-point"), 235)
+ALARM_COLOUR = (*rgb_tuple("map-alarm"), 255)
 TEXTS: dict[str, dict[str, str]] = {
     "no_data": {"zh": "暂无数据", "en": "no data"},
     "sep": {"zh": "：", "en": ": "},
@@ -309,13 +312,23 @@ def map_spec(geojson: dict, values: dict[str, float], *, unit: str, label: str, 
 
 _LEGEND_STYLE = {
     "position": "absolute", "left": "12px", "bottom": "12px", "zIndex": 2, "pointerEvents": "none",
-    "padding": "6px 10px", "background": "rgba(5, 13, 31, 0.72)", "border": "1px solid rgba(30, 200, 255, 0.35)",
-    "color": "#cfe8ff", "fontSize": "12px", "lineHeight": "1.4", "minWidth": "160px",
+    "padding": "6px 10px", "background": rgba("screen-bg", 0.72), "border": f"1px solid {rgba('map-frame', 0.35)}",
+    "color": colour("map-legend-text"), "fontSize": "12px", "lineHeight": "1.4", "minWidth": "160px",
 }
 _NOTICE_STYLE = {
     "position": "absolute", "right": "10px", "bottom": "6px", "zIndex": 2, "pointerEvents": "none",
-    "maxWidth": "60%", "textAlign": "right", "color": "rgba(170, 195, 230, 0.6)", "fontSize": "11px",
+    "maxWidth": "60%", "textAlign": "right", "color": rgba("map-notice", 0.6), "fontSize": "11px",
 }
+
+
+def click_id(map_id: str) -> str:
+    """The Store that receives the region code clicked on map `map_id` (for a callback's Input)."""
+    return f"{map_id}-click"
+
+
+def hover_id(map_id: str) -> str:
+    """The Store that receives the hovered region code (None when leaving) of map `map_id`."""
+    return f"{map_id}-hover"
 
 
 def _legend(legend: dict) -> html.Div:
@@ -334,27 +347,25 @@ def _legend(legend: dict) -> html.Div:
 
 def region_map(id: str, geojson: dict, values: dict[str, float], *, unit: str, label: str, lang: str,
                highlight: str | None = None, points: list[dict] | None = None,
-               height: int | str = "100%", decimals: int = 1) -> html.Div:
+               height: int | str = "100%", decimals: int = 1, notice: str = "") -> html.Div:
     """A map of regions coloured by value, with names, tooltip, legend and the boundary notice.
 
     `geojson` features carry properties `code` and `name` (as `RegionGeometry.children_geojson`);
     `values` maps codes to numbers; `points` are dicts with `lon`, `lat`, `name`, `alarm`.
     The clicked region's code arrives in `dcc.Store(id=f"{id}-click")`'s `data`, the hovered one's
     (or None) in `f"{id}-hover"`. Return a new `region_map` with the same id to redraw in place.
+    `notice`: what the boundaries are (`Reader.geometry_notice()`), shown in a corner when given.
     """
-    from cockpit.regions.geometry import geometry_notice
-
     spec = map_spec(geojson, values, unit=unit, label=label, lang=lang, highlight=highlight,
                     points=points, decimals=decimals)
-    notice = geometry_notice().get(lang if lang in ("zh", "en") else "zh", "")
     children: list = [
         html.Div(id=f"{id}-deck", className="deckmap-host",
                  style={"position": "absolute", "inset": 0},
                  **{"data-deckmap": id, "data-deckmap-spec": json.dumps(spec, ensure_ascii=False,
                                                                          separators=(",", ":"))}),
         _legend(spec["legend"]),
-        dcc.Store(id=f"{id}-click"),
-        dcc.Store(id=f"{id}-hover"),
+        dcc.Store(id=click_id(id)),
+        dcc.Store(id=hover_id(id)),
     ]
     if notice:
         children.append(html.Div(notice, className="deckmap-notice", style=_NOTICE_STYLE))

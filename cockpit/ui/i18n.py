@@ -42,10 +42,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "The lake is empty. Run `cockpit demo` for demo data, or `cockpit ingest <feed> <file>` to load yours.",
     },
     "home.no_time": {"zh": "—", "en": "—"},
-    "home.regions.caption": {
-        "zh": "区划层级：省 {province} · 市 {city} · 区县 {county} · 街镇 {street} · 村社 {community} · 网格 {grid}",
-        "en": "Region levels: province {province} · city {city} · county {county} · street {street} · community {community} · grid {grid}",
-    },
+    "home.regions.caption": {"zh": "区划层级：{levels}", "en": "Region levels: {levels}"},
+    "home.regions.level": {"zh": "{level} {n}", "en": "{level} {n}"},
+    "level.province": {"zh": "省", "en": "province"},
+    "level.city": {"zh": "市", "en": "city"},
+    "level.county": {"zh": "区县", "en": "county"},
+    "level.street": {"zh": "街镇", "en": "street"},
+    "level.community": {"zh": "村社", "en": "community"},
+    "level.grid": {"zh": "网格", "en": "grid"},
     "home.geo.caption": {"zh": "地图边界说明", "en": "About the map boundaries"},
     "home.last_ingest": {"zh": "最近一次入湖：{table}，{time}，载入 {loaded} 条", "en": "Last ingest: {table} at {time}, {loaded} rows loaded"},
     "home.systems.title": {"zh": "指标体系", "en": "Indicator systems"},
@@ -183,19 +187,3 @@ def in_language(frame, lang: str, column: str = "name"):
     companion (region names, categories) takes its place."""
     english = f"{column}_en"
     return frame.assign(**{column: frame[english]}) if lang == "en" and english in frame else frame
-
-
-def format_count(n: int | float, lang: str) -> str:
-    """Large counts the way readers of each language expect: 1.2万 / 12.3k."""
-    n = float(n)
-    if lang == "zh":
-        if abs(n) >= 1e8:
-            return f"{n / 1e8:.2f}亿"
-        if abs(n) >= 1e4:
-            return f"{n / 1e4:.1f}万"
-        return f"{n:,.0f}"
-    if abs(n) >= 1e6:
-        return f"{n / 1e6:.2f}M"
-    if abs(n) >= 1e4:
-        return f"{n / 1e3:.1f}k"
-    return f"{n:,.0f}"

@@ -1,85 +1,88 @@
-"""Views of a composite index (the Waste-Free Index): the peers ranked, and one region taken apart."""
+"""Dash renderers of a composite index's view models (`cockpit.views.index`): the peers ranked,
+and one region taken apart.
+
+The page creates the components it listens to (the ranking's graph) and places these around
+them; element ids here are built from the `prefix` the page passes, so they are the page's too.
+"""
 
 from __future__ import annotations
 
 import dash_bootstrap_components as dbc
 import pandas as pd
+import plotly.graph_objects as go
 from dash import dcc, html
 
-from cockpit.query.snapshot import Snapshot
 from cockpit.ui.charts import ranking_bars, score_bars
 from cockpit.ui.format import format_value
-from cockpit.ui.i18n import in_language, t
+from cockpit.ui.i18n import t
+from cockpit.views.index import IndexDetail, Ranking
+
+GRAPH_CONFIG = {"displayModeBar": False}
 
 
-def _rank_move(rank: float, previous: float) -> html.Span:
-    if pd.isna(rank) or pd.isna(previous) or rank == previous:
+def _rank_move(rank: int | None, previous: int | None) -> html.Span:
+    if rank is None or previous is None or rank == previous:
         return html.Span("—", className="change-flat")
     up = previous > rank
-    return html.Span(f"{'▲' if up else '▼'}{abs(int(previous - rank))}", className="change-better" if up else "change-worse")
+    return html.Span(f"{'▲' if up else '▼'}{abs(previous - rank)}", className="change-better" if up else "change-worse")
 
 
-def ranking_panel(snap: Snapshot, index: str, parent: str, frequency: str, period: str, selected: str | None,
-                  lang: str, graph_id: str):
-    meta = snap.indicator(index)
-    ranking = in_language(snap.ranking(index, parent, frequency, period), lang)
-    if ranking.empty:
-        return dbc.Alert(t("index.no_values", lang), color="info")
-    table = dbc.Table([
+def ranking_figure(ranking: Ranking, lang: str) -> go.Figure:
+    """The ranking as horizontal bars, best at the top, the region taken apart highlighted; each bar
+    carries its region code (`customdata`), which a click reports."""
+    frame = pd.DataFrame({"region": [r.region for r in ranking.rows], "name": [r.name for r in ranking.rows],
+                          "value": [r.value for r in ranking.rows], "rank": [r.rank for r in ranking.rows]})
+    return ranking_bars(frame, ranking.selected, ranking.unit, ranking.decimals, lang)
+
+
+def ranking_table(ranking: Ranking, lang: str, table_id: str) -> dbc.Table:
+    return dbc.Table([
         html.Thead(html.Tr([html.Th(t("index.col.rank", lang)), html.Th(t("index.col.region", lang)),
                             html.Th(t("index.col.score", lang), className="text-end"),
                             html.Th(t("index.col.move", lang), className="text-end")])),
         html.Tbody([html.Tr([
-            html.Td(int(r["rank"])), html.Td(r["name"]),
-            html.Td(format_value(r["value"], meta["unit"], meta["decimals"], lang), className="text-end font-monospace"),
-            html.Td(_rank_move(r["rank"], r["previous_rank"]), className="text-end"),
-        ], className="table-active" if r["region"] == selected else None) for _, r in ranking.iterrows()]),
-    ], size="sm", hover=True, className="mb-0 small", id=f"{graph_id}-table")
-    figure = ranking_bars(ranking, selected, meta["unit"], meta["decimals"], lang)
-    return html.Div([dcc.Graph(id=graph_id, figure=figure, config={"displayModeBar": False}), table])
+            html.Td(r.rank if r.rank is not None else "—"), html.Td(r.name),
+            html.Td(format_value(r.value, ranking.unit, ranking.decimals, lang), className="text-end font-monospace"),
+            html.Td(_rank_move(r.rank, r.previous_rank), className="text-end"),
+        ], className="table-active" if r.region == ranking.selected else None) for r in ranking.rows]),
+    ], size="sm", hover=True, className="mb-0 small", id=table_id)
 
 
-def region_panel(snap: Snapshot, index: str, region: str, region_name: str, frequency: str, period: str, lang: str):
+def _score(score: float | None) -> str:
+    return f"{score:.1f}" if score is not None else "—"
+
+
+def detail_panel(detail: IndexDetail, lang: str, prefix: str) -> html.Div:
     """One region's index: score and rank, what moved it, its dimensions and their indicators."""
-    meta = snap.indicator(index)
-    dims = snap.children_values(index, region, frequency, period)
-    if dims.empty:
-        return dbc.Alert(t("index.no_values", lang), color="info")
-    ranking = snap.ranking(index, snap.regions_parent(region), frequency, period)
-    row = ranking[ranking["region"] == region]
-    score = format_value(row["value"].iloc[0], meta["unit"], meta["decimals"], lang) if len(row) else "—"
-    rank = f"{int(row['rank'].iloc[0])} / {int(row['peer_count'].iloc[0])}" if len(row) else "—"
-    why = snap.explanation(index, region, frequency, period)
-    sentence = why[f"text_{lang}"] if why else t("index.no_previous", lang)
-    detail_rows = []
-    for _, dim in dims.iterrows():
-        detail_rows.append(html.Tr([
-            html.Td(dim[f"name_{lang}"], className="fw-semibold"),
-            html.Td(f"{dim['weight']:.3f}", className="text-end font-monospace"),
-            html.Td(f"{dim['score']:.1f}" if pd.notna(dim["score"]) else "—", className="text-end font-monospace"),
+    score = format_value(detail.value, detail.unit, detail.decimals, lang)
+    rank = f"{detail.rank} / {detail.peer_count}" if detail.rank is not None and detail.peer_count else "—"
+    rows = []
+    for dim in detail.dimensions:
+        rows.append(html.Tr([
+            html.Td(dim.name, className="fw-semibold"),
+            html.Td(f"{dim.weight:.3f}", className="text-end font-monospace"),
+            html.Td(_score(dim.score), className="text-end font-monospace"),
         ], className="table-light"))
-        for _, leaf in snap.children_values(dim["child"], region, frequency, period).iterrows():
-            detail_rows.append(html.Tr([
-                html.Td(leaf[f"name_{lang}"], className="ps-4"),
-                html.Td(format_value(leaf["child_value"], leaf["unit"], leaf["decimals"], lang),
-                        className="text-end font-monospace small"),
-                html.Td(f"{leaf['score']:.1f}" if pd.notna(leaf["score"]) else "—",
-                        className="text-end font-monospace small"),
-            ]))
+        rows += [html.Tr([
+            html.Td(part.name, className="ps-4"),
+            html.Td(format_value(part.value, part.unit, part.decimals, lang), className="text-end font-monospace small"),
+            html.Td(_score(part.score), className="text-end font-monospace small"),
+        ]) for part in dim.parts]
+    scores = pd.DataFrame({"score": [d.score for d in detail.dimensions], f"name_{lang}": [d.name for d in detail.dimensions]})
     return html.Div([
         html.Div([
             html.Div([html.Div(t("index.score", lang), className="kpi-label"),
-                      html.Div(score, className="kpi-value", id="wfi-score")], className="me-4"),
+                      html.Div(score, className="kpi-value", id=f"{prefix}-score")], className="me-4"),
             html.Div([html.Div(t("index.rank", lang), className="kpi-label"),
-                      html.Div(rank, className="kpi-value", id="wfi-rank")]),
+                      html.Div(rank, className="kpi-value", id=f"{prefix}-rank")]),
         ], className="d-flex mb-2"),
-        dbc.Alert([html.I(className="bi bi-lightbulb me-2"), sentence], color="light", className="py-2 small",
-                  id="wfi-explanation"),
+        dbc.Alert([html.I(className="bi bi-lightbulb me-2"), detail.explanation or t("index.no_previous", lang)],
+                  color="light", className="py-2 small", id=f"{prefix}-explanation"),
         html.H6(t("index.dimensions", lang), className="mt-3"),
-        dcc.Graph(figure=score_bars(dims, lang), config={"displayModeBar": False}, id="wfi-dimensions"),
+        dcc.Graph(figure=score_bars(scores, lang), config=GRAPH_CONFIG, id=f"{prefix}-dimensions"),
         html.H6(t("index.indicators", lang), className="mt-3"),
         dbc.Table([html.Thead(html.Tr([html.Th(t("index.col.indicator", lang)),
                                        html.Th(t("index.col.value", lang), className="text-end"),
                                        html.Th(t("index.col.score", lang), className="text-end")])),
-                   html.Tbody(detail_rows)], size="sm", className="small", id="wfi-indicators"),
+                   html.Tbody(rows)], size="sm", className="small", id=f"{prefix}-indicators"),
     ])

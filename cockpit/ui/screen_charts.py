@@ -1,20 +1,29 @@
-"""Figures for the big screen: dark, thin gridlines, direct labels, one small palette.
+"""Figures for the big screen, drawn from its view models (`cockpit.views.screen`): dark, thin
+gridlines, direct labels, one small palette.
 
 Figures are plain dicts in Plotly's JSON schema rather than `go.Figure` objects: the screen
 builds a dozen of them per load, and graph_objects' validation cost more than all the snapshot
 queries together (about 200 ms of a 450 ms overview). dcc.Graph takes the dict as it is.
+
+Every number on a figure (labels, legends, hover texts, axis ticks) is written by
+`cockpit.ui.format`, so a chart and a tile never disagree on when a count turns into 万.
 """
 
 from __future__ import annotations
 
+import math
+
 import pandas as pd
 
 from cockpit.ui.charts import FONT
-from cockpit.ui.format import format_value
+from cockpit.ui.format import LARGE, format_number, format_value
+from cockpit.ui.theme import colour, rgba
+from cockpit.views.screen import Breakdown, Dimensions, Ranking, Trend
 
-TEXT, GRID = "#cfe3ff", "rgba(120, 170, 255, 0.15)"
-CYAN, BLUE, TEAL, AMBER, RED = "#22d3ee", "#3b82f6", "#14b8a6", "#f59e0b", "#ef4444"
+TEXT, GRID = colour("screen-text"), rgba("screen-grid", 0.15)
+CYAN, BLUE, TEAL, AMBER = colour("cyan"), colour("sky-blue"), colour("teal"), colour("amber")
 PALETTE = [CYAN, AMBER, TEAL, BLUE]
+FUNNEL = [CYAN, colour("cyan-deep"), TEAL, BLUE, colour("indigo")]
 # What Plotly's default template gave the axes (go.Figure applies it; a dict figure does not).
 _AXIS = {"gridcolor": GRID, "zeroline": False, "linecolor": GRID, "tickfont": {"color": TEXT}, "automargin": True,
          "ticks": ""}
@@ -30,56 +39,70 @@ def _dark(data: list[dict], height: int, margin: dict | None = None, xaxis: dict
         "xaxis": {**_AXIS, **(xaxis or {})}, "yaxis": {**_AXIS, **(yaxis or {})}, **layout}}
 
 
-def _values(series: pd.Series) -> list:
-    return [None if pd.isna(v) else float(v) for v in series]
+def _nice_ticks(low: float, high: float, count: int = 5) -> list[float]:
+    """About `count` round tick values covering [low, high]."""
+    if high <= low:
+        return [low]
+    raw = (high - low) / count
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.ceil(low / step) * step
+    return [first + i * step for i in range(int((high - first) / step) + 1)]
 
 
-def _unit_suffix(unit: str) -> str:
-    """A unit as it follows a number: 95.2%, 177起, 12 events."""
-    return unit if unit in ("", "%") or not unit.isascii() else f" {unit}"
+def value_axis(values: list[float | None], decimals: int, lang: str) -> dict:
+    """A value axis whose ticks follow the one number rule: Plotly's own ticks in full (20,000,
+    not 20k) below `LARGE`, ticks written by `format_number` (12.3万, 1.23M) from there on."""
+    present = [v for v in values if v is not None]
+    if not present or max(abs(v) for v in present) < LARGE:
+        return {"separatethousands": True, "exponentformat": "none"}
+    ticks = _nice_ticks(min(present), max(present))
+    return {"tickmode": "array", "tickvals": ticks, "ticktext": [format_number(v, decimals, lang) for v in ticks]}
 
 
-def trend_lines(series: dict[str, pd.DataFrame], unit: str, height: int, decimals: int = 1) -> dict:
+def trend_lines(trend: Trend, height: int, lang: str) -> dict:
     """Several series over time, named in a one-line legend above the plot with their latest
     value, to the indicators' decimals (a count of events is 177, not 177.0)."""
-    traces = []
-    suffix = _unit_suffix(unit)
-    for (label, df), colour in zip(series.items(), PALETTE, strict=False):
-        if df.empty:
+    traces, shown = [], []
+    for line, line_colour in zip(trend.lines, PALETTE, strict=False):
+        if not line.periods:
             continue
-        last = df.iloc[-1]
-        traces.append({"type": "scatter", "x": df["period"].tolist(), "y": _values(df["value"]), "mode": "lines",
-                       "name": f"{label} {last['value']:,.{decimals}f}{suffix}", "line": {"color": colour, "width": 2.5},
-                       "hovertemplate": f"{label} %{{x}}: %{{y:,.{decimals}f}}{suffix}<extra></extra>"})
+        texts = [format_value(v, trend.unit, trend.decimals, lang) for v in line.values]
+        traces.append({"type": "scatter", "x": list(line.periods), "y": list(line.values), "mode": "lines",
+                       "name": f"{line.name} {texts[-1]}", "line": {"color": line_colour, "width": 2.5},
+                       "text": texts, "hovertemplate": f"{line.name} %{{x}}: %{{text}}<extra></extra>"})
+        shown += line.values
     return _dark(traces, height, {"l": 8, "r": 16, "t": 30, "b": 8}, xaxis={"type": "category", "nticks": 6},
+                 yaxis=value_axis(shown, trend.decimals, lang),
                  showlegend=True, legend={"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom",
                                           "font": {"size": 13, "color": TEXT}, "bgcolor": "rgba(0,0,0,0)"})
 
 
-def ranking_bars(ranking: pd.DataFrame, selected: str | None, unit: str, decimals: int, height: int,
-                 lang: str = "zh") -> dict:
+def ranking_bars(ranking: Ranking, height: int, lang: str) -> dict:
     """Regions as bars, best at the top, the selected one in amber. Each bar carries its region
     code (customdata): a click re-scopes the screen, a hover highlights the region elsewhere."""
-    df = ranking.sort_values("rank", ascending=False)
-    bar = {"type": "bar", "orientation": "h", "x": _values(df["value"]),
-           "y": [f"{int(r)} {n}" for r, n in zip(df["rank"], df["name"], strict=True)],
-           "marker": {"color": [AMBER if code == selected else CYAN for code in df["region"]]},
-           "customdata": df["region"].tolist(), "cliponaxis": False, "textposition": "outside",
-           "text": [format_value(v, "", decimals, lang) for v in df["value"]], "textfont": {"color": TEXT},
-           "hovertemplate": f"%{{y}}: %{{x:,.{decimals}f}}{_unit_suffix(unit)}<extra></extra>"}
-    low = max(0.0, float(df["value"].min()) - 10)
-    gap = max(0.2, 1 - 26 * len(df) / height)  # a few regions: slim bars, not slabs
+    # bottom-up, so the best is drawn last, at the top (pandas' sort, as the PC charts order ties)
+    order = pd.Series([r.rank for r in ranking.regions], dtype="float").sort_values(ascending=False).index
+    regions = [ranking.regions[i] for i in order]
+    values = [r.value for r in regions]
+    bar = {"type": "bar", "orientation": "h", "x": values,
+           "y": [r.name if r.rank is None else f"{r.rank} {r.name}" for r in regions],
+           "marker": {"color": [AMBER if r.region == ranking.selected else CYAN for r in regions]},
+           "customdata": [r.region for r in regions], "cliponaxis": False, "textposition": "outside",
+           "text": [format_value(v, "", ranking.decimals, lang) for v in values], "textfont": {"color": TEXT},
+           "hovertext": [format_value(v, ranking.unit, ranking.decimals, lang) for v in values],
+           "hovertemplate": "%{y}: %{hovertext}<extra></extra>"}
+    low = max(0.0, min(values) - 10)
+    gap = max(0.2, 1 - 26 * len(regions) / height)  # a few regions: slim bars, not slabs
     return _dark([bar], height, {"l": 8, "r": 56, "t": 4, "b": 4}, bargap=gap,
-                 xaxis={"range": [low, float(df["value"].max()) + 6], "showgrid": False, "showticklabels": False})
+                 xaxis={"range": [low, max(values) + 6], "showgrid": False, "showticklabels": False})
 
 
-def radar(dimensions: pd.DataFrame, lang: str, height: int) -> dict:
-    # short axis labels: the dimension without its "management" word (治理), which they all share
-    names = dimensions[f"name_{lang}"].str.replace("治理", "", regex=False).str.replace(" management", "", regex=False)
-    names = names.tolist()
-    scores = [float(s) for s in dimensions["score"].fillna(0)]
+def radar(dimensions: Dimensions, height: int, lang: str) -> dict:
+    names = [d.name for d in dimensions.dimensions]
+    scores = [d.score or 0.0 for d in dimensions.dimensions]
     trace = {"type": "scatterpolar", "r": scores + scores[:1], "theta": names + names[:1], "fill": "toself",
-             "line": {"color": CYAN}, "fillcolor": "rgba(34, 211, 238, 0.25)",
+             "line": {"color": CYAN}, "fillcolor": rgba("cyan", 0.25),
              "hovertemplate": "%{theta}: %{r:.1f}<extra></extra>"}
     polar = {"bgcolor": "rgba(0,0,0,0)",
              "radialaxis": {"range": [0, 100], "gridcolor": GRID, "linecolor": GRID, "ticks": "",
@@ -89,19 +112,25 @@ def radar(dimensions: pd.DataFrame, lang: str, height: int) -> dict:
     return _dark([trace], height, {"l": side, "r": side, "t": 20, "b": 20}, polar=polar)
 
 
-def funnel(steps: list[tuple[str, float]], height: int) -> dict:
+def funnel(steps: list[tuple[str, float]], height: int, lang: str) -> dict:
+    """Counts that each hold the next, labelled with the count and its share of the first."""
+    first = steps[0][1] if steps else 0
+    texts = [f"{format_number(v, 0, lang)} · {v / first:.0%}" if first else format_number(v, 0, lang)
+             for _, v in steps]
     trace = {"type": "funnel", "y": [s for s, _ in steps], "x": [float(v) for _, v in steps],
-             "texttemplate": "%{value:,.0f} · %{percentInitial:.0%}",
-             "marker": {"color": [CYAN, "#1fb5d6", TEAL, BLUE, "#6366f1"][: len(steps)]},
-             "textfont": {"color": "#04142e", "size": 14}, "connector": {"fillcolor": "rgba(34, 211, 238, 0.08)"}}
+             "text": texts, "textinfo": "text",
+             "marker": {"color": FUNNEL[: len(steps)]},
+             "textfont": {"color": colour("ink"), "size": 14}, "connector": {"fillcolor": rgba("cyan", 0.08)}}
     return _dark([trace], height, {"l": 8, "r": 8, "t": 4, "b": 4})
 
 
-def category_bars(categories: pd.DataFrame, height: int, lang: str = "zh") -> dict:
-    df = categories.iloc[::-1]
-    counts = [float(v) for v in df["value"]]
-    trace = {"type": "bar", "orientation": "h", "x": counts, "y": df["category"].tolist(), "marker": {"color": BLUE},
-             "text": [format_value(v, "", 0, lang) for v in counts], "textposition": "outside", "cliponaxis": False,
-             "textfont": {"color": TEXT}, "hovertemplate": "%{y}: %{x}<extra></extra>"}
+def category_bars(breakdown: Breakdown, height: int, lang: str) -> dict:
+    categories = breakdown.categories[::-1]
+    counts = [c.value for c in categories]
+    trace = {"type": "bar", "orientation": "h", "x": counts, "y": [c.name for c in categories],
+             "marker": {"color": BLUE}, "text": [format_value(v, "", 0, lang) for v in counts],
+             "textposition": "outside", "cliponaxis": False, "textfont": {"color": TEXT},
+             "hovertext": [format_value(v, breakdown.unit, 0, lang) for v in counts],
+             "hovertemplate": "%{y}: %{hovertext}<extra></extra>"}
     return _dark([trace], height, {"l": 8, "r": 30, "t": 4, "b": 4},
                  xaxis={"showgrid": False, "showticklabels": False, "range": [0, max(counts) * 1.2 if counts else 1]})
