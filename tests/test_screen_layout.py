@@ -135,6 +135,18 @@ def test_a_county_is_compared_with_its_peers_where_its_streets_have_no_values(us
     assert ranking["marker"]["color"][ranking["customdata"].index("330782")] == colour("amber")  # the scope
 
 
+@pytest.mark.parametrize("lang, says", [("zh", "本级暂无该项数据"), ("en", "No values at this level")])
+def test_a_panel_whose_indicators_stop_above_the_scope_says_so_instead_of_an_empty_chart(use_demo_lake, lang, says):
+    """Cloud use is reported by cities: a county's infrastructure screen says there is none at its
+    level rather than drawing empty axes."""
+    canvas = _canvas("infrastructure", region="330602", lang=lang)
+    cloud = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-cloud-trend")
+    assert not [c for c in _walk(cloud) if getattr(c, "id", None) == "screen-cloud-trend-graph"]
+    assert [c for c in _walk(cloud) if getattr(c, "children", None) == says]
+    city = _graph(_canvas("infrastructure", region="330600", lang=lang), "screen-cloud-trend")  # the city has it
+    assert any(v is not None for trace in city.figure["data"] for v in trace["y"])
+
+
 def _ticks(canvas) -> list[str]:
     ticker = next(c for c in _walk(canvas) if getattr(c, "id", None) == "screen-ticker")
     return [c for c in _walk(ticker) if "bs-tick" in (getattr(c, "className", "") or "").split()]

@@ -110,8 +110,13 @@ def indicator_dir() -> Path:
     return REPO_ROOT / "indicators"
 
 
-class _Reader:
-    """Turns one file's raw mappings into model objects, collecting problems instead of stopping."""
+class MappingChecker:
+    """Collects the problems of one YAML file read with line numbers (`read_yaml_with_lines`),
+    each at the line of the mapping it is about, instead of stopping at the first. Definition
+    files and the screen configuration are both read this way."""
+
+    unknown_keys_fail = False
+    """Whether `keys` reports a mapping with an unknown key as unusable (not only as a problem)."""
 
     def __init__(self, file: Path):
         self.file = str(file)
@@ -121,14 +126,20 @@ class _Reader:
         line = raw.get(LINE, 1) if isinstance(raw, dict) else 1
         self.problems.append(Problem(self.file, line, message))
 
-    def keys(self, raw: dict, allowed: set[str], required: set[str], what: str) -> bool:
+    def keys(self, raw: dict, allowed: set[str] | frozenset[str], required: set[str] | frozenset[str],
+             what: str) -> bool:
+        """Report unknown and missing keys; whether the mapping can be used."""
         unknown = {str(k) for k in raw} - allowed - {LINE}
         if unknown:
             self.problem(raw, f"{what}: unknown key(s) {', '.join(sorted(unknown))}")
         missing = required - set(raw)
         if missing:
             self.problem(raw, f"{what}: missing {', '.join(sorted(missing))}")
-        return not missing
+        return not missing and not (self.unknown_keys_fail and unknown)
+
+
+class _Reader(MappingChecker):
+    """Turns one file's raw mappings into model objects, collecting problems instead of stopping."""
 
     def choice(self, raw: dict, key: str, options: tuple[str, ...], default: str, what: str) -> str:
         value = raw.get(key, default)

@@ -88,7 +88,9 @@ def _graph(figure, graph_id):
 
 
 def _empty(lang: str):
-    return html.Div(t("index.no_values", lang), className="bs-empty")
+    """What a panel says instead of an empty chart: its indicators have no value at this scope
+    (cloud use is reported by cities, not by their counties)."""
+    return html.Div(t("screen.no_values", lang), className="bs-empty")
 
 
 def _note(spec: Panel, default: str | None, lang: str) -> str | None:
@@ -181,6 +183,8 @@ def headline_tiles(heads: tuple[views.Headline, ...], ids: CanvasIds, lang: str)
 def trend_panel(spec: Panel, model: views.Trend, reader: Reader):
     lang = reader.viewer.lang
     unit = reader.unit_label(model.unit) if model.unit else ""
+    if not any(v is not None for line in model.lines for v in line.values):
+        return panel(t(spec.title, lang), _empty(lang), spec.id, None, spec.height, model.stale, lang)
     body = _graph(charts.trend_lines(model, spec.chart_height, lang), f"{spec.id}-graph")
     return panel(t(spec.title, lang), body, spec.id, _note(spec, unit or None, lang), spec.height, model.stale, lang)
 

@@ -89,6 +89,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "index.col.indicator": {"zh": "指标", "en": "Indicator"},
     "index.col.value": {"zh": "数值 / 权重", "en": "Value / weight"},
     "index.no_values": {"zh": "该期无指数数据。", "en": "No index values for this period."},
+    "screen.no_values": {"zh": "本级暂无该项数据", "en": "No values at this level"},
     "index.no_previous": {"zh": "无上期数据可比较。", "en": "No previous period to compare with."},
     "screen.city_operation": {"zh": "城市运行态势", "en": " city operation"},
     "screen.theme.overview": {"zh": "总体态势", "en": "Overview"},

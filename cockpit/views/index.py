@@ -8,16 +8,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from cockpit.query.reader import OutOfScope, Reader
-
-
-@dataclass(frozen=True)
-class RankedRegion:
-    region: str
-    name: str
-    value: float
-    rank: int | None
-    previous_rank: int | None
-    """Its rank in the period before; None when it had none."""
+from cockpit.views.screen import RankedRegion, ranked_regions
 
 
 @dataclass(frozen=True)
@@ -103,9 +94,7 @@ def ranking(reader: Reader, indicator: str, parent: str, frequency: str, period:
     """The children of `parent` ranked on `indicator` in `period` (OutOfScope outside the viewer's subtree)."""
     meta = reader.indicator(indicator)
     found = reader.ranking(indicator, parent, frequency, period)
-    name = "name_en" if reader.viewer.lang == "en" else "name"
-    rows = tuple(RankedRegion(region=r["region"], name=str(r[name]), value=float(r["value"]), rank=_int(r["rank"]),
-                              previous_rank=_int(r["previous_rank"])) for _, r in found.iterrows())
+    rows = ranked_regions(found, reader.viewer.lang)
     return Ranking(indicator=indicator, parent=parent, frequency=frequency, period=period, unit=meta["unit"],
                    decimals=int(meta["decimals"]), rows=rows,
                    selected=selected if any(r.region == selected for r in rows) else None)

@@ -259,9 +259,22 @@ def compared(reader: Reader, where: Scope, indicator: str, frequency: str) -> tu
 @dataclass(frozen=True)
 class RankedRegion:
     region: str
-    name: str
+    name: str  # in the viewer's language
     value: float
     rank: int | None
+    previous_rank: int | None
+    """Its rank in the period before; None when it had none."""
+
+
+def ranked_regions(rows: pd.DataFrame, lang: str) -> tuple[RankedRegion, ...]:
+    """The rows of `Reader.ranking` as view objects, in their order (best first)."""
+    name = "name_en" if lang == "en" else "name"
+
+    def whole(value: object) -> int | None:
+        return None if value is None or pd.isna(value) else int(value)
+
+    return tuple(RankedRegion(str(r["region"]), str(r[name]), float(r["value"]), whole(r["rank"]),
+                              whole(r.get("previous_rank"))) for _, r in rows.iterrows())
 
 
 @dataclass(frozen=True)
@@ -287,9 +300,7 @@ def ranking(reader: Reader, where: Scope, indicator: str, frequency: str, limit:
         rows = rows.dropna(subset=["rank"])
     if limit is not None:
         rows = rows.head(limit)
-    name = "name_en" if reader.viewer.lang == "en" else "name"
-    regions = tuple(RankedRegion(r["region"], r[name], float(r["value"]), None if pd.isna(r["rank"]) else int(r["rank"]))
-                    for _, r in rows.iterrows())
+    regions = ranked_regions(rows, reader.viewer.lang)
     return Ranking(indicator=indicator, name=meta["display_name"], unit=meta["unit"], decimals=int(meta["decimals"]),
                    area=area, selected=where.code, period=rows["period"].iloc[0] if len(rows) else None,
                    regions=regions, stale=stale(reader, [indicator]))

@@ -14,7 +14,13 @@ from pathlib import Path
 from typing import Any
 
 from cockpit.config import REPO_ROOT
-from cockpit.indicators.definitions import LINE, Problem, read_systems, read_yaml_with_lines
+from cockpit.indicators.definitions import (
+    LINE,
+    MappingChecker,
+    Problem,
+    read_systems,
+    read_yaml_with_lines,
+)
 from cockpit.indicators.model import Indicator
 from cockpit.safe_yaml import YamlLimitError
 
@@ -94,26 +100,14 @@ class Screen:
         return self.left + self.right
 
 
-class _Checker:
+class _Checker(MappingChecker):
     """Turns the file's mappings into Screens, collecting every problem instead of stopping."""
 
+    unknown_keys_fail = True  # a misspelt panel key would silently draw a different panel
+
     def __init__(self, file: Path, indicators: dict[str, Indicator]):
-        self.file = str(file)
+        super().__init__(file)
         self.indicators = indicators
-        self.problems: list[Problem] = []
-
-    def problem(self, raw: Any, message: str) -> None:
-        line = raw.get(LINE, 1) if isinstance(raw, dict) else 1
-        self.problems.append(Problem(self.file, line, message))
-
-    def keys(self, raw: dict, allowed: frozenset[str], required: frozenset[str], what: str) -> bool:
-        unknown = {str(k) for k in raw} - allowed - {LINE}
-        if unknown:
-            self.problem(raw, f"{what}: unknown key(s) {', '.join(sorted(unknown))}")
-        missing = required - set(raw)
-        if missing:
-            self.problem(raw, f"{what}: missing {', '.join(sorted(missing))}")
-        return not unknown and not missing
 
     def text(self, raw: dict, key: str, what: str) -> str:
         value = raw.get(key)
