@@ -4,6 +4,8 @@
     python -m bench.child refresh --lake DIR --snapshots DIR [--definitions DIR]
     python -m bench.child pandas  --lake DIR --snapshot FILE
     python -m bench.child screen  --repeat N            (COCKPIT_LAKE_DIR / COCKPIT_SNAPSHOT_DIR set)
+    python -m bench.child records --repeat N            (same; a record grid page, bench.records)
+    python -m bench.child export  --format xlsx|csv --rows N   (same; an export's time and memory)
 
 Prints one JSON object on its last line: seconds, peak_rss_mib and what the step reports.
 """
@@ -58,17 +60,32 @@ def screen(args) -> dict:
     return {"cases": measure(args.repeat)}
 
 
+def records(args) -> dict:
+    from bench.records import measure_grid
+
+    return {"cases": measure_grid(args.repeat)}
+
+
+def export(args) -> dict:
+    from bench.records import measure_export
+
+    return measure_export(args.format, args.rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("step", choices=["build", "refresh", "pandas", "screen"])
+    parser.add_argument("step", choices=["build", "refresh", "pandas", "screen", "records", "export"])
     parser.add_argument("--lake", type=Path)
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--snapshots", type=Path)
     parser.add_argument("--snapshot", type=Path)
     parser.add_argument("--definitions", type=Path)
     parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--format", choices=["xlsx", "csv"], default="xlsx")
+    parser.add_argument("--rows", type=int, default=200_000)
     args = parser.parse_args()
-    step = {"build": build, "refresh": refresh, "pandas": pandas_baseline, "screen": screen}[args.step]
+    step = {"build": build, "refresh": refresh, "pandas": pandas_baseline, "screen": screen, "records": records,
+            "export": export}[args.step]
     result = step(args)
     result.setdefault("peak_rss_mib", peak_rss_mib())
     print(json.dumps(result, default=str))

@@ -11,6 +11,9 @@ For each scale it builds the demo lake, then measures, each step in a process of
 - the slice of indicators the pandas baseline covers (12345 assessment figures, Waste-Free
   Index), computed by the engine and by `bench.baseline_pandas`, checked to agree;
 - the big screen's server time (first load and re-scope, cold and warm; `bench.screen`);
+- a record grid page (100 rows, sorted) for a region-and-month slice, and an export of up to
+  200,000 records as xlsx and as csv: seconds and the exporting process's peak memory
+  (`bench.records`);
 - in headless Chromium, navigation to every panel rendered; and the serving worker's memory.
 Medians over the repeats; p50 and p95 for the screen. The table says which targets are missed.
 """
@@ -48,6 +51,8 @@ TARGET_FIRST_LOAD_MS, TARGET_RESCOPE_MS = 300, 200
 TARGET_BROWSER_S = 3.0
 TARGET_WORKER_MIB = 500
 TARGET_SCAN_RATIO, TARGET_PANDAS_SPEEDUP = 3.0, 10.0
+TARGET_GRID_MS = 300  # a record grid page, server p95, at scale 50
+TARGET_EXPORT_S, TARGET_EXPORT_MIB, EXPORT_ROWS = 15.0, 500, 200_000
 
 
 @dataclass(frozen=True)
@@ -58,10 +63,13 @@ class Mode:
     screen_repeat: int  # server-time samples per screen case
     browser_runs: int  # browser navigations per scale
     ingest_rows: int  # rows of hotline orders for the ingest throughput
+    records_repeat: int = 15  # server-time samples per record grid case
+    export_rows: int = EXPORT_ROWS  # rows an export benchmark writes (fewer when the lake holds fewer)
 
 
 MODES = {
-    "quick": Mode("quick", (0.05,), repeat=1, screen_repeat=5, browser_runs=2, ingest_rows=20_000),
+    "quick": Mode("quick", (0.05,), repeat=1, screen_repeat=5, browser_runs=2, ingest_rows=20_000,
+                  records_repeat=5, export_rows=20_000),
     "full": Mode("full", (1.0, 10.0, 50.0), repeat=3, screen_repeat=15, browser_runs=5, ingest_rows=500_000),
 }
 
@@ -268,9 +276,22 @@ def run_scale(scale: float, mode: Mode, work: Path) -> dict:
 
     env = {"COCKPIT_LAKE_DIR": str(lake), "COCKPIT_SNAPSHOT_DIR": str(snapshots)}
     out["screen"] = child("screen", "--repeat", str(mode.screen_repeat), env=env)["cases"]
+    out.update(records_and_exports(mode, env))
     out.update(serve_and_browse(lake, snapshots, mode.browser_runs))
     log(f"  screen and worker: {json.dumps({k: v for k, v in out.items() if k.startswith(('browser', 'worker'))})}")
     return out
+
+
+def records_and_exports(mode: Mode, env: dict) -> dict:
+    """A record grid page's server time, and an export of up to `mode.export_rows` records in each
+    format, each export in a process of its own (its peak memory is the export's)."""
+    grid = child("records", "--repeat", str(mode.records_repeat), env=env)["cases"]
+    exports = {fmt: child("export", "--format", fmt, "--rows", str(mode.export_rows), env=env)
+               for fmt in ("xlsx", "csv")}
+    log("  records: " + "; ".join(f"{c['case']} p95 {c['p95_ms']:.0f} ms" for c in grid) + "; "
+        + "; ".join(f"{fmt} {e['rows']:,} rows {e['seconds']:.1f} s peak {e['peak_rss_mib']:.0f} MiB"
+                    for fmt, e in exports.items()))
+    return {"records": grid, "exports": exports}
 
 
 def run(mode: Mode, out_dir: Path) -> dict:

@@ -5,6 +5,8 @@ are refused with 413 before they are read, a callback request that is not what D
 sends gets a short 400 instead of reaching Dash (where it raised, and answered 500), a
 component-suite file that does not exist is a 404, and an address no page answers is a 404 that
 still draws the app's own not-found page. Error pages carry no traceback or path.
+
+`/records/export` (`register_exports`) streams the rows a records page shows as xlsx or csv.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dash.exceptions import DependencyException
 from flask import Response, request
 
 from cockpit.config import REPO_ROOT
-from cockpit.ui import shell
+from cockpit.ui import shell, workbench
 from cockpit.ui.deckmap import ASSETS_IGNORE, register_deck_assets
 from cockpit.ui.i18n import install_lang_override, t
 from cockpit.views.screens import load_screens
@@ -47,8 +49,10 @@ def create_app() -> dash.Dash:
     load_screens()  # a wrong data/screens.yaml stops the start with every problem and its line
     app.layout = shell.layout
     shell.register_callbacks(app)
+    workbench.register_callbacks(app)  # the department pages' one navigation callback
     install_lang_override(app.server)
     register_deck_assets(app.server)  # deck.gl for the maps (assets/_vendor/deckgl/)
+    register_exports(app)
     harden(app)
     return app
 
@@ -119,14 +123,88 @@ def harden(app: dash.Dash) -> None:
     @server.after_request
     def _unknown_pages_are_404(response):
         if request.method in ("GET", "HEAD") and request.endpoint in index_endpoints and response.status_code == 200:
-            page, _ = _path_to_page(app.strip_relative_path(request.path))
-            if not page or page["module"].split(".")[-1] == "not_found_404":
+            page, variables = _path_to_page(app.strip_relative_path(request.path))
+            # a page of a path template may say that its variables name nothing (an unknown indicator)
+            missing = page.get("missing") if page else None
+            if not page or page["module"].split(".")[-1] == "not_found_404" or (missing and missing(**(variables or {}))):
                 response.status_code = 404  # the body is still the app: it draws the not-found page
         return response
 
     # Dash raises DependencyException for a component-suite file it does not serve; unhandled,
     # that was a 500 whose log listed every registered file.
     server.register_error_handler(DependencyException, lambda _e: _plain("not found", 404))
+
+
+def _query_args(args) -> dict[str, str | list[str]]:
+    """The request's query as `parse_records_query` takes it: one value a name, a list when repeated."""
+    return {name: values[0] if len(values) == 1 else values for name, values in args.lists()}
+
+
+def dropped_parameters(args: dict, query) -> str | None:
+    """What of the request's query `parse_records_query` left out (it never raises, and the page
+    falls back to defaults), in a few words; None when it took everything. An export answers 400
+    instead: a file of the default period is not what a bad link asked for."""
+    for name in ("indicator", "feed", "region", "frequency", "period", "key"):
+        if name in args and getattr(query, name) != args[name]:
+            return f"{name}: {str(args[name])[:80]!r} is not a valid value"
+    if "sort" in args and not query.sort:
+        return f"sort: {str(args['sort'])[:80]!r} is not column:asc|desc[,column:asc|desc]"
+    from cockpit.views.records import RESERVED
+
+    for name, value in args.items():
+        if name not in RESERVED and query.filters.get(name) != value:
+            return f"{str(name)[:64]!r}: not a filter on a column (or its value is not one short text)"
+    return None
+
+
+def register_exports(app: dash.Dash) -> None:
+    """`GET /records/export?<the records page's query>&format=xlsx|csv`: the rows the records page
+    shows (same filters, sort, columns and masking), streamed as a download.
+
+    The reader is the request's (`cockpit.ui.request.reader`, the viewer's scope); a query the
+    reader refuses answers before the first byte: 400 with the problem (an unknown indicator,
+    column, period or format), 403 for a region outside the viewer's scope, 404 when no snapshot
+    is published. The body is produced batch by batch as it is sent (`cockpit.views.export`).
+    """
+    from cockpit.query.reader import OutOfScope
+    from cockpit.query.snapshot import NoSnapshot
+    from cockpit.ui import request as request_reader
+    from cockpit.views.export import FORMATS, content_disposition, export_response_parts
+    from cockpit.views.records import parse_records_query
+
+    server = app.server
+    path = app.config.routes_pathname_prefix + "records/export"
+
+    @server.route(path, methods=["GET"], endpoint="cockpit_records_export")
+    def _records_export():
+        args = _query_args(request.args)
+        lang = args.pop("lang", None)
+        fmt = args.pop("format", "xlsx")
+        lang = lang if isinstance(lang, str) else None
+        if fmt not in FORMATS:
+            return _plain(f"format: {fmt!r} is not one of {', '.join(FORMATS)}", 400)
+        try:
+            reader = request_reader.reader(lang)
+        except NoSnapshot:
+            return _plain("no snapshot is published yet: run `cockpit refresh`", 404)
+        query = parse_records_query(args)
+        problem = dropped_parameters(args, query)
+        if problem is not None:
+            return _plain(f"bad records query: {problem}", 400)
+        try:
+            filename, mimetype, body = export_response_parts(reader, query, fmt)
+        except OutOfScope as error:
+            return _plain(f"region: {error.region!r} is outside what this viewer may see", 403)
+        except (KeyError, ValueError) as error:
+            problem = error.args[0] if isinstance(error, KeyError) and error.args else error
+            return _plain(f"bad records query: {problem}", 400)
+        response = Response(body, mimetype=mimetype, direct_passthrough=True)
+        response.headers["Content-Disposition"] = content_disposition(filename)
+        response.headers["X-Cockpit-Snapshot"] = reader.snapshot_id
+        # records may hold personal data: no cache keeps a copy
+        response.headers["Cache-Control"] = "no-store"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 def serve(host: str = "127.0.0.1", port: int = 8050, threads: int = 8) -> None:

@@ -1,118 +1,109 @@
-"""无废指数: the 11 cities ranked on the Waste-Free Index, and one city taken apart.
+"""无废指数: a group of peers on the Waste-Free Index (the 11 cities, or the counties of a city) and
+one of them taken apart, drawn from the URL alone (`cockpit.views.workbench`).
 
-The choice (frequency, period, the city taken apart) lives in the shell's shared state, so the
-address carries it: `/waste-free?frequency=year&period=2025&region=330600` opens that view. The
-controls write the state (`_choose`) and the panels are drawn from it alone (`_render`).
+`/waste-free?region=330600&frequency=year&period=2025&dimension=wfi_hazardous` is the whole state:
+a click on a bar, a heatmap row or a rank line drills into that region, a dimension (heatmap
+header, radar point) filters the ranking, heatmap, rank movement and explanations by it.
 """
 
 from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import html
 
 from cockpit.query.snapshot import NoSnapshot
 from cockpit.ui import index_view, params, request
 from cockpit.ui.i18n import current_lang, t
-from cockpit.ui.shell import STATE, read_state, snapshot_notice, with_state
-from cockpit.views.index import choose_period, index_page
+from cockpit.ui.workbench import coverage_alert, headline_cards, panel, workbench_page
+from cockpit.views import workbench as wb
+from cockpit.views.index import DIMENSION, WASTE_FREE_INDEX, dimension_choices, waste_free_view
 
-dash.register_page(__name__, path="/waste-free", name="无废指数", order=10, icon="bi-recycle",
+dash.register_page(__name__, path="/waste-free", name="无废指数", order=50, icon="bi-recycle",
                    label={"zh": "无废指数", "en": "Waste-Free Index"}, title="无废指数 · 城市数字驾驶舱")
 
-INDEX = "waste_free_index"
-FREQUENCIES = ("month", "year")
+INDEX = WASTE_FREE_INDEX
 ID = "wfi"  # the page's element ids start with it
-RANKING_GRAPH = f"{ID}-ranking-graph"  # a click on a bar takes that city apart
+SPEC = wb.PageSpec(path="/waste-free", lead=INDEX, frequencies=("month", "year"), cross=(DIMENSION,))
 
 
-def layout(lang: str | None = None, frequency: str | None = None, period: str | None = None, **_query):
+def layout(lang: str | None = None, **query):
     lang = current_lang(params.one(lang))
-    frequency = params.choice(frequency, FREQUENCIES, "month")
+    q = wb.parse_query(query, SPEC)
     try:
         reader = request.reader(lang)
-        periods = reader.periods(INDEX, frequency)
+        reader.indicator(INDEX)
     except (NoSnapshot, KeyError):
         return dbc.Alert(t("home.systems.none", lang), color="info", id=f"{ID}-page")
-    return html.Div([
-        snapshot_notice(reader.provenance(), lang),
-        html.H2(t("index.title", lang), className="page-title"),
-        html.P(t("index.lead", lang), className="text-muted"),
-        dbc.Row([
-            dbc.Col([dbc.Label(t("index.frequency", lang), className="small mb-0"),
-                     dbc.RadioItems(id=f"{ID}-frequency", inline=True, value=frequency,
-                                    options=[{"label": t(f"index.{f}", lang), "value": f} for f in FREQUENCIES])],
-                    width="auto"),
-            dbc.Col([dbc.Label(t("index.period", lang), className="small mb-0"),
-                     dcc.Dropdown(id=f"{ID}-period", options=periods, value=choose_period(periods, params.one(period)),
-                                  clearable=False, style={"width": "10rem"})], width="auto"),
-        ], className="mb-3 g-4 align-items-end"),
-        dbc.Row([
-            dbc.Col(dbc.Card([dbc.CardHeader(t("index.ranking", lang), className="fw-bold"),
-                              dbc.CardBody(id=f"{ID}-ranking")], className="family-card h-100"), lg=5),
-            dbc.Col(dbc.Card([dbc.CardHeader(id=f"{ID}-detail-title", className="fw-bold"),
-                              dbc.CardBody(id=f"{ID}-detail")], className="family-card h-100"), lg=7),
-        ], className="g-3 mb-4"),
-    ], id=f"{ID}-page")
+    where = wb.place(reader, q.region)
+    choice = wb.period_choice(reader, INDEX, q.frequency, q.period)
+    dims = dict(dimension_choices(reader))
+    notices = []
+    dimension = q.filter(DIMENSION)
+    if dimension is not None and dimension not in dims:
+        notices.append(dbc.Alert(f"{t('wf.dimension', lang)} ({DIMENSION}): {dimension!r} — "
+                                 + ", ".join(f"{k} {v}" for k, v in dims.items()),
+                                 color="warning", className="py-2 small", id=f"{ID}-bad-dimension"))
+        q = q.changed(filters={DIMENSION: None})
+        dimension = None
+    labels = {DIMENSION: t("wf.dimension", lang)}
+    frame = dict(title=t("wf.title", lang), lead=t("wf.lead", lang), page_id=f"{ID}-page", cross_labels=labels,
+                 notices=notices, value_labels={DIMENSION: dims})
+    covered = wb.coverage(reader, [INDEX], where)
+    if covered is not None and not where.children:
+        return workbench_page(SPEC, q, where, choice, lang, body=coverage_alert(covered, SPEC, q, lang), **frame)
+    view = waste_free_view(reader, where.code, where.level, where.parent.code if where.parent else None,
+                           where.children[0].level if where.children else None, choice.frequency, choice.chosen,
+                           dimension, where.child_level_name if covered is None and where.children else "")
+    if view is None:
+        body = coverage_alert(covered, SPEC, q, lang) if covered is not None else \
+            dbc.Alert(t("wf.none", lang), color="info", id=f"{ID}-none")
+        return workbench_page(SPEC, q, where, choice, lang, body=body, **frame)
+    return workbench_page(SPEC, q, where, choice, lang, body=_body(reader, view, where, q, choice, lang), **frame)
 
 
-@callback(Output(f"{ID}-period", "options"), Output(f"{ID}-period", "value"), Input(f"{ID}-frequency", "value"),
-          prevent_initial_call=True)
-def _periods(frequency: str):
-    """Another frequency: its periods, the latest chosen (which `_choose_period` then writes to the state)."""
-    try:
-        periods = request.reader().periods(INDEX, params.choice(frequency, FREQUENCIES, "month"))
-    except (NoSnapshot, KeyError):
-        periods = []
-    return periods, choose_period(periods, None)
+def _body(reader, view, where, q, choice, lang):
+    def region_href(code: str) -> str:
+        return wb.page_href(SPEC, q, region=code)
 
+    def dimension_href(dim: str | None) -> str:
+        return wb.page_href(SPEC, q, filters={DIMENSION: dim})
 
-@callback(Output(STATE, "data", allow_duplicate=True), Input(f"{ID}-period", "value"),
-          State(f"{ID}-frequency", "value"), State(STATE, "data"), prevent_initial_call=True)
-def _choose_period(period: str | None, frequency: str, state):
-    """A period picked (or the latest of another frequency): the shared state takes it, and its
-    frequency. The dropdown also reports the value it was drawn with: that is no new choice, and
-    leaves the state (and the address) as they are."""
-    period, frequency = params.one(period), params.choice(frequency, FREQUENCIES, "month")
-    if (frequency, period) == _shown(read_state(state)):
-        return dash.no_update
-    return with_state(state, period=period, frequency=frequency)
-
-
-def _shown(chosen) -> tuple[str, str | None]:
-    """The frequency and period the panels draw for a state (no period chosen: the latest)."""
-    frequency = params.choice(chosen.filters.get("frequency"), FREQUENCIES, "month")
-    try:
-        return frequency, choose_period(request.reader().periods(INDEX, frequency), chosen.period)
-    except (NoSnapshot, KeyError):
-        return frequency, None
-
-
-@callback(Output(STATE, "data", allow_duplicate=True), Input(RANKING_GRAPH, "clickData"), State(STATE, "data"),
-          prevent_initial_call=True)
-def _choose_region(click, state):
-    """A bar clicked: the shared state takes its city."""
-    region = params.clicked_region(click)
-    return with_state(state, region=region) if region else dash.no_update
-
-
-@callback(Output(f"{ID}-ranking", "children"), Output(f"{ID}-detail", "children"),
-          Output(f"{ID}-detail-title", "children"), Input(STATE, "data"))
-def _render(state):
-    """The ranking and the city taken apart, from the shared state alone (no period: the latest
-    complete one; no city: the first)."""
-    lang = current_lang()
-    chosen = read_state(state)
-    frequency = params.choice(chosen.filters.get("frequency"), FREQUENCIES, "month")
-    try:
-        view = index_page(request.reader(lang), INDEX, frequency, chosen.period, chosen.region)
-    except (NoSnapshot, KeyError):
-        view = None
-    if view is None:  # a period or city the snapshot does not hold, or one outside the viewer's scope
-        empty = dbc.Alert(t("index.no_values", lang), color="info")
-        return empty, empty, ""
-    ranking = html.Div([dcc.Graph(id=RANKING_GRAPH, figure=index_view.ranking_figure(view.ranking, lang),
-                                  config=index_view.GRAPH_CONFIG),
-                        index_view.ranking_table(view.ranking, lang, f"{RANKING_GRAPH}-table")])
-    return (ranking, index_view.detail_panel(view.detail, lang, ID),
-            t("index.detail", lang, name=view.detail.name))
+    subject = view.detail.region
+    group_level = view.group_level_name or wb.level_name(reader.region(view.ranking.rows[0].region)["level"], lang)
+    parts = []
+    if wb.defined_at(reader, INDEX, where.level):
+        shown = [INDEX] + ([view.dimension] if view.dimension else [])
+        parts.append(headline_cards(wb.headlines(reader, shown, where, q, choice), lang))
+    note = None
+    if subject != where.code:
+        note = dbc.Alert(t("wf.leader_note", lang, group=where.name, name=view.detail.name), color="light",
+                         className="py-1 small mb-2", id=f"{ID}-leader-note")
+    ranking = html.Div(index_view.sized_graph(f"{ID}-ranking", index_view.ranking_figure(view.ranking, lang)),
+                       id=f"{ID}-ranking-graph")
+    parts.append(dbc.Row([
+        dbc.Col(panel(t("wf.ranking", lang, group=view.group_name, level=group_level, indicator=view.indicator_name),
+                      ranking, panel_id=f"{ID}-ranking"), lg=4),
+        dbc.Col(panel(t("wf.radar", lang, name=view.radar.name),
+                      html.Div(index_view.sized_graph(f"{ID}-radar", index_view.radar_figure(view.radar, lang, view.dimension)),
+                               id=f"{ID}-radar-graph"),
+                      panel_id=f"{ID}-radar", footer=t("wf.radar.note", lang)), lg=4),
+        dbc.Col(panel(t("wf.history", lang, n=len(view.history.periods), indicator=view.indicator_name),
+                      html.Div(index_view.sized_graph(f"{ID}-history", index_view.history_figure(view.history, subject, lang)),
+                               id=f"{ID}-history-graph"),
+                      panel_id=f"{ID}-history"), lg=4),
+    ], className="g-3 mb-3"))
+    parts.append(panel(t("wf.heatmap", lang, n=len(view.heatmap.columns)),
+                       index_view.heatmap_table(view.heatmap, subject, view.dimension, lang, region_href=region_href,
+                                                dimension_href=dimension_href, table_id=f"{ID}-heatmap"),
+                       panel_id=f"{ID}-heatmap-panel", footer=t("wf.heatmap.note", lang)))
+    parts.append(dbc.Row([
+        dbc.Col(panel(t("wf.detail", lang, name=view.detail.name),
+                      html.Div([note, index_view.detail_panel(view.detail, lang, ID, open_indicators=False)]), panel_id=f"{ID}-detail"),
+                lg=6),
+        dbc.Col(panel(t("wf.explained", lang, period=view.period),
+                      index_view.explained_list(view.explained, subject, view.ranking.unit, view.ranking.decimals,
+                                                lang, region_href=region_href, list_id=f"{ID}-explained"),
+                      panel_id=f"{ID}-explained-panel"), lg=6),
+    ], className="g-3 mt-0 mb-4"))
+    return html.Div(parts, id=f"{ID}-body")

@@ -57,3 +57,34 @@ def test_invalid_yaml_names_the_line(tmp_path):
     (tmp_path / "bad.yaml").write_text("family: x\ntables:\n  - name: [unclosed\n", encoding="utf-8")
     with pytest.raises(ContractError, match=r"bad.yaml, line \d+: not valid YAML"):
         load_contracts(tmp_path)
+
+
+def test_a_bad_personal_marking_names_file_table_and_column(tmp_path):
+    (tmp_path / "people.yaml").write_text(
+        "family: test\nlabel_zh: 测试\nlabel_en: Test\ntables:\n"
+        "  - name: callers\n    label_zh: 来电\n    label_en: Calls\n    natural_key: [call_id]\n"
+        "    region_column: region_code\n    columns:\n"
+        "      - {name: call_id, type: string, personal: phone, label_zh: 编号, label_en: ID}\n"
+        "      - {name: region_code, type: string, label_zh: 区划, label_en: Region}\n"
+        "      - {name: who, type: string, personal: nickname, label_zh: 姓名, label_en: Name}\n"
+        "      - {name: age, type: integer, personal: name, label_zh: 年龄, label_en: Age}\n", encoding="utf-8")
+    with pytest.raises(ContractError) as err:
+        load_contracts(tmp_path)
+    text = str(err.value)
+    assert "people.yaml, table callers, column who: personal 'nickname' is not one of name|phone|id_number|address|free_text" in text
+    assert "people.yaml, table callers, column age: personal applies to string columns, not integer" in text
+    assert "people.yaml, table callers, column call_id: a personal column cannot be part of the natural_key" in text
+
+
+def test_personal_columns_are_listed_in_contract_order(tmp_path):
+    (tmp_path / "people.yaml").write_text(
+        "family: test\nlabel_zh: 测试\nlabel_en: Test\ntables:\n"
+        "  - name: callers\n    label_zh: 来电\n    label_en: Calls\n    natural_key: [call_id]\n"
+        "    region_column: region_code\n    columns:\n"
+        "      - {name: call_id, type: string, label_zh: 编号, label_en: ID}\n"
+        "      - {name: region_code, type: string, label_zh: 区划, label_en: Region}\n"
+        "      - {name: said, type: string, personal: free_text, label_zh: 内容, label_en: Said}\n"
+        "      - {name: who, type: string, personal: name, label_zh: 姓名, label_en: Name}\n", encoding="utf-8")
+    table = load_contracts(tmp_path).table("callers")
+    assert table.personal_columns == {"said": "free_text", "who": "name"}
+    assert table.column("call_id").personal is None

@@ -289,3 +289,56 @@ def test_waste_data_supports_the_waste_free_index(frames):
     facilities = frames["waste_facilities"]
     assert set(facilities["facility_type"]) == set(load_contracts().table("waste_facilities").column("facility_type").allowed)
     assert set(m["receiver_id"]) <= set(facilities["facility_id"])
+
+
+# -- personal data -------------------------------------------------------------------------------
+
+
+def test_callers_have_plausible_names_phones_addresses_and_requests(frames, hierarchy):
+    from cockpit.query.masking import mask_address
+
+    versions = frames["hotline_orders"]
+    # every version of an order carries the same personal data
+    per_order = versions.groupby("order_id")[["caller_name", "caller_phone", "caller_address", "request_text"]]
+    assert (per_order.nunique(dropna=False) == 1).all().all()
+    named = versions.dropna(subset=["caller_id"])
+    assert named["caller_name"].notna().all() and named["caller_phone"].notna().all()
+    assert versions.loc[versions["caller_id"].isna(), "caller_name"].isna().all()  # who leaves no number, no name
+    assert named["caller_phone"].str.fullmatch(r"1[3-9][0-9]{9}").all()
+    assert named["caller_name"].str.fullmatch(r"[\u4e00-\u9fff]{2,4}").all()
+    # the same caller keeps one name and one number over their calls
+    assert (named.groupby("caller_id")[["caller_name", "caller_phone"]].nunique() == 1).all().all()
+    # an address is the order's city, county and street, then the rest: masking cuts it there exactly
+    names = hierarchy.frame().set_index("code")["name"]
+    grids = hierarchy.frame().set_index("code").loc[named["region_code"]]
+    head = (names.loc[grids["city_code"]].to_numpy() + names.loc[grids["county_code"]].to_numpy()
+            + names.loc[grids["street_code"]].to_numpy())
+    assert (named["caller_address"].map(mask_address).to_numpy() == head).all()
+    assert (named["caller_address"].str.len() > pd.Series(head, index=named.index).str.len()).all()
+    texts = versions["request_text"]
+    assert texts.notna().all() and texts.str.len().max() <= 2000
+    l3 = versions["category_l3"]
+    mentions = [topic in text for topic, text in zip(l3, texts, strict=True)]
+    assert np.mean(mentions) > 0.9  # the request names what it is about
+
+
+def test_applicants_have_valid_resident_id_numbers(frames):
+    cases = frames["service_cases"]
+    ids = cases["applicant_id_number"]
+    assert ids.str.fullmatch(r"[0-9]{17}[0-9X]").all()
+    weights = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+    for number in ids.sample(500, random_state=1):
+        total = sum(int(d) * w for d, w in zip(number[:17], weights, strict=True))
+        assert number[17] == "10X98765432"[total % 11], number
+    assert (ids.str[:6] == cases["region_code"].str[:6]).all()  # registered in the county of the case
+    birth = pd.to_datetime(ids.str[6:14], format="%Y%m%d")
+    age = (pd.to_datetime(cases["submitted_at"]) - birth).dt.days / 365.25
+    assert age.between(17.9, 80.1).all()
+    assert cases["applicant_name"].str.fullmatch(r"[\u4e00-\u9fff]{2,4}").all()
+
+
+def test_personal_data_is_the_same_for_a_seed(frames):
+    again = dict(generate(SCALE, seed=SEED, end=END))
+    for table, columns in (("hotline_orders", ["caller_name", "caller_phone", "caller_address", "request_text"]),
+                           ("service_cases", ["applicant_name", "applicant_id_number"])):
+        pd.testing.assert_frame_equal(frames[table][columns], again[table][columns])

@@ -11,6 +11,7 @@ import dash
 import pytest
 
 from cockpit.config import REPO_ROOT
+from cockpit.ui.format import format_value
 from cockpit.ui.shell import STATE, read_state, with_state
 
 # -- (a) no page, renderer or view model opens a snapshot or the lake --------------------------------
@@ -204,78 +205,36 @@ def snap(use_demo_lake):
 
 
 def test_the_index_page_draws_the_leader_without_a_choice(waste_free, snap):
-    from cockpit.ui.format import format_value
-
+    """No region in the address: the 11 cities ranked, the leader taken apart (the page is a pure
+    function of its URL: `layout` draws every panel)."""
     period = snap.periods("waste_free_index", "month")[0]
     ranking = snap.ranking("waste_free_index", "330000", "month", period)
     meta = snap.indicator("waste_free_index")
-    panel, detail, title = waste_free._render(None)
-    graph = panel[waste_free.RANKING_GRAPH]
-    assert list(graph.figure.data[0].customdata) == ranking["region"].tolist()[::-1]  # drawn bottom-up
-    assert title == f"{ranking['name'].iloc[0]} 指数构成"
-    assert _text(detail["wfi-score"]) == format_value(ranking["value"].iloc[0], meta["unit"], meta["decimals"])
-    assert _text(detail["wfi-rank"]) == "1 / 11"
-
-
-def test_a_click_then_the_render_takes_that_city_apart(waste_free, snap):
-    """The loop a browser runs: the bar's click writes the state, the state draws the city."""
-    period = snap.periods("waste_free_index", "year")[0]
-    state = waste_free._choose_period(period, "year", None)
-    assert state == {"region": None, "period": period, "filters": {"frequency": "year"}}
-    state = waste_free._choose_region({"points": [{"customdata": "330600", "x": 80}]}, state)
-    assert state == {"region": "330600", "period": period, "filters": {"frequency": "year"}}
-    panel, detail, title = waste_free._render(state)
-    assert title == "绍兴市 指数构成"
-    rank = snap.ranking("waste_free_index", "330000", "year", period).set_index("region").loc["330600", "rank"]
-    assert _text(detail["wfi-rank"]) == f"{int(rank)} / 11"
-    highlighted = [r for r in panel[f"{waste_free.RANKING_GRAPH}-table"].children[1].children
-                   if r.className == "table-active"]
-    assert len(highlighted) == 1 and "绍兴市" in _text(highlighted)
-    # the dropdown reporting the value it was drawn with is no choice
-    assert waste_free._choose_period(period, "year", state) is dash.no_update
-    assert waste_free._choose_period(snap.periods("waste_free_index", "month")[0], "month", None) is dash.no_update
-    # another period keeps the city
-    later = waste_free._choose_period(snap.periods("waste_free_index", "month")[0], "month", state)
-    assert later["region"] == "330600" and later["filters"] == {"frequency": "month"}
-
-
-def test_another_frequency_offers_its_periods(waste_free, snap):
-    assert waste_free._periods("year") == (snap.periods("waste_free_index", "year"),
-                                           snap.periods("waste_free_index", "year")[0])
-    assert waste_free._periods("decade")[0] == snap.periods("waste_free_index", "month")
-
-
-@pytest.mark.parametrize("state", [
-    {"period": "1999-01"}, {"region": "999999"}, {"region": "330000"},
-    {"period": "2026-10", "filters": {"frequency": "decade"}, "region": "330106001001"},
-])
-def test_a_choice_the_snapshot_does_not_hold_says_so(waste_free, state):
-    panel, detail, title = waste_free._render(state)
-    assert _text(panel) == _text(detail) == "该期无指数数据。" and title == ""
-
-
-GARBAGE = [None, 0, "", "x", "9" * 10_000, [], ["330100"], {}, {"points": "x"}, {"points": [{}]},
-           {"points": [{"customdata": ["330100"]}]}, {"region": ["330100"], "period": {"a": 1}, "filters": "x"},
-           {"region": "../330100", "filters": {"frequency": ["year"]}}, 1.5, True]
-
-
-@pytest.mark.parametrize("value", GARBAGE)
-def test_the_index_callbacks_take_garbage_without_harm(waste_free, snap, value):
-    leader = snap.ranking("waste_free_index", "330000", "month")["name"].iloc[0]
-    assert waste_free._render(value)[2] == f"{leader} 指数构成"  # what is not a choice is no choice: the default view
-    assert waste_free._choose_region(value, value) is dash.no_update
-    assert read_state(waste_free._choose_period(value, value, value)).filters == {"frequency": "month"}
-    options, chosen = waste_free._periods(value)
-    assert chosen == (options[0] if options else None)
+    page = waste_free.layout()
+    assert _text(page["wfi-score"]) == format_value(ranking["value"].iloc[0], meta["unit"], meta["decimals"], "zh")
+    assert _text(page["wfi-rank"]) == "1 / 11"
+    assert ranking["name"].iloc[0] in _text(page["wfi-detail"])
+    assert len(page["wfi-heatmap"].children[1].children) == 11
 
 
 def test_the_index_page_layout_follows_its_address(waste_free, snap):
-    years = snap.periods("waste_free_index", "year")
-    page = waste_free.layout(frequency="year", period=years[-1])
-    assert page["wfi-frequency"].value == "year"
-    assert page["wfi-period"].options == years and page["wfi-period"].value == years[-1]
-    assert waste_free.layout(period="1999-01")["wfi-period"].value is None  # an unknown period is not replaced
-    assert waste_free.layout(frequency=["year", "month"])["wfi-frequency"].value == "month"
+    year = snap.periods("waste_free_index", "year")[0]
+    rank = snap.ranking("waste_free_index", "330000", "year", year).set_index("region").loc["330600", "rank"]
+    page = waste_free.layout(frequency="year", period=year, region="330600")
+    assert _text(page["wfi-rank"]) == f"{int(rank)} / 11"
+    assert "绍兴市" in _text(page["wfi-detail"])
+    assert "wb-period-missing" in str(waste_free.layout(period="1999-01"))  # said, and the latest shown
+
+
+GARBAGE = [None, 0, "", "x", [], {}, ["year", "month"], {"points": []}, "9" * 300, "<script>", "330000; DROP",
+           "../../etc", "2026-99", 1.5, True]
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_the_index_page_takes_garbage_without_harm(waste_free, snap, value):
+    leader = snap.ranking("waste_free_index", "330000", "month")["name"].iloc[0]
+    page = waste_free.layout(region=value, frequency=value, period=value, dimension=value, lang=value)
+    assert leader in _text(page["wfi-detail"])  # what is not a choice is no choice: the default view
 
 
 def test_home_draws_each_headline_from_the_snapshot(app, snap):

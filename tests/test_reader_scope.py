@@ -30,6 +30,8 @@ REGIONAL = {
     "children_values": lambda r, region, p: r.children_values(INDEX, region, "month", p),
     "explanation": lambda r, region, p: r.explanation(INDEX, region, "month", p),
     "breakdown": lambda r, region, p: r.breakdown("hotline_orders", region, "month"),
+    "breakdown_series": lambda r, region, p: r.breakdown_series("hotline_orders", region, "month", "department",
+                                                                ["越城区综合行政执法局"]),
     "sensor_points": lambda r, region, p: r.sensor_points(region),
     "alerts": lambda r, region, p: r.alerts(region),
     "region": lambda r, region, p: r.region(region),
@@ -37,6 +39,13 @@ REGIONAL = {
     "children": lambda r, region, p: r.children(region),
     "geometry": lambda r, region, p: r.geometry(region),
     "records": lambda r, region, p: r.records("hotline_orders", {"region": region}, limit=5),
+    "iter_records": lambda r, region, p: r.iter_records("hotline_orders", {"region": region}),
+    "record_sets": lambda r, region, p: r.record_sets("hotline_closure_rate", region, "month", p),
+    "indicator_records": lambda r, region, p: r.indicator_records("hotline_orders", region, "month", p, limit=5),
+    "iter_indicator_records": lambda r, region, p: r.iter_indicator_records("hotline_orders", region, "month", p),
+    "children_category": lambda r, region, p: r.children_category("hotline_orders", region, "month", p,
+                                                                   "category_l1", "城乡建设"),
+    "descendant_values": lambda r, region, p: r.descendant_values("hotline_orders", region, "street", "month", p),
 }
 NOT_REGIONAL = {
     "in_scope": "answers whether a region is in scope; tested below",
@@ -54,6 +63,11 @@ NOT_REGIONAL = {
     "last_ingest": "the lake's newest ingest, the same for every viewer",
     "geometry_notice": "what the packaged map boundaries are, the same for every viewer",
     "level_counts": "counts the viewer's own subtree only; tested below",
+    "record_columns": "a feed's columns and which hold personal data, from its contract",
+    "feed_label": "a feed's name, from its contract",
+    "breakdown_columns": "which columns an indicator is split by (its definition)",
+    "lineage": "the dependency graph of the definitions: feeds and indicators, no values",
+    "search_regions": "searches the viewer's own subtree only; tested below",
 }
 
 
@@ -97,6 +111,10 @@ def test_what_a_county_viewer_sees_by_default_stays_in_the_county(readers):
     assert province.region(OWN)["parent_code"] == OWN_CITY
     counts = county.level_counts()
     assert list(counts)[0] == "county" and counts["county"] == 1 and sum(counts.values()) == len(subtree)
+    # the region picker finds regions of its own subtree only: 上城区 is another city's
+    assert set(county.search_regions("3306", limit=100)["code"]) <= subtree
+    assert county.search_regions("上城").empty and not province.search_regions("上城").empty
+    assert county.search_regions("越城")["code"].iloc[0] == OWN
 
 
 def test_records_count_every_matching_row_and_page_in_a_stable_order(readers):

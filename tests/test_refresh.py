@@ -259,8 +259,9 @@ def test_breakdowns_split_a_measure_by_category_at_every_level(published):
                    ("330000", "营业执照"): 3, ("330000", "食品经营许可"): 1}
     # The latest complete month (April is under way: the feed ends on 1 April), largest first.
     top = published.breakdown("cases", "330000", "month")
-    assert top.drop(columns="category_en").to_dict("records") == [{"category": "营业执照", "value": 3.0, "period": "2026-03"},
-                                      {"category": "食品经营许可", "value": 1.0, "period": "2026-03"}]
+    assert top.drop(columns="category_en").to_dict("records") == [  # share: of the cases counted that month
+        {"category": "营业执照", "value": 3.0, "share": 0.75, "period": "2026-03"},
+        {"category": "食品经营许可", "value": 1.0, "share": 0.25, "period": "2026-03"}]
     year = published.breakdown("cases", "330000", "year")  # the year is under way: shown as it stands
     assert dict(zip(year["category"], year["value"], strict=True)) == {"营业执照": 3, "食品经营许可": 1, "社保": 1}
 

@@ -29,7 +29,13 @@ def client(app):
 def _ids(spec: str) -> list[dict]:
     """`a.children` or `..a.children...b.data..` (a multi-output key) as Dash's renderer sends outputs."""
     parts = spec.split("@")[0].strip(".").split("...")
-    return [{"id": p.rsplit(".", 1)[0], "property": p.rsplit(".", 1)[1]} for p in parts]
+    return [{"id": _id(p.rsplit(".", 1)[0]), "property": p.rsplit(".", 1)[1]} for p in parts]
+
+
+def _id(text: str) -> str | dict:
+    """A component id as the renderer sends it: a pattern-matching id (kept as JSON text in the
+    callback map) as the object it is."""
+    return json.loads(text) if text.startswith("{") else text
 
 
 def body_for(app, output: str, values: list | None = None, states: list | None = None, changed: int = 0) -> dict:
@@ -42,8 +48,8 @@ def body_for(app, output: str, values: list | None = None, states: list | None =
     return {
         "output": output,
         "outputs": outputs if len(outputs) > 1 else outputs[0],
-        "inputs": [{**i, "value": v} for i, v in zip(cb["inputs"], values, strict=True)],
-        "state": [{**s, "value": v} for s, v in zip(cb["state"], states, strict=True)],
+        "inputs": [{**i, "id": _id(i["id"]), "value": v} for i, v in zip(cb["inputs"], values, strict=True)],
+        "state": [{**s, "id": _id(s["id"]), "value": v} for s, v in zip(cb["state"], states, strict=True)],
         "changedPropIds": [f"{cb['inputs'][changed]['id']}.{cb['inputs'][changed]['property']}"],
     }
 
@@ -129,7 +135,7 @@ GARBAGE = [None, 0, -5, 3_000_000, True, "", "x", "9" * 10_000, [], ["330100", "
 def test_every_registered_callback_survives_garbage_inputs(app, client):
     """Every server callback of the app, with every input and state set to values of the wrong shape."""
     server_callbacks = [out for out, cb in app.callback_map.items() if cb.get("callback") is not None]
-    assert len(server_callbacks) >= 6  # the screen's, the index page's and the pages router
+    assert len(server_callbacks) >= 5  # the screen's, the workbench's region search, the records grid and the pages router
     failures = []
     for output in server_callbacks:
         cb = app.callback_map[output]
@@ -143,24 +149,25 @@ def test_every_registered_callback_survives_garbage_inputs(app, client):
     assert not failures
 
 
-@pytest.mark.parametrize("state", [{"period": "2026-10", "region": "999999"}, {"period": "1999-01", "region": "330100"},
-                                   {"period": "2026-10", "region": "330000"}, {"period": "2026", "region": "330100"}])
-def test_an_unknown_selection_on_the_index_page_shows_a_message(app, client, state):
-    """The index page draws from the shell's shared state (cockpit-state): a choice the snapshot lacks is said."""
-    output = "..wfi-ranking.children...wfi-detail.children...wfi-detail-title.children.."
-    shown = _updates(client.post(UPDATE, json=body_for(app, output, [state])))
-    assert shown["wfi-ranking"]["children"]["props"]["children"] == "该期无指数数据。"
+@pytest.mark.parametrize("search", ["?period=1999-01&region=330100", "?period=2026&region=330100",
+                                    "?region=999999", "?dimension=nope"])
+def test_an_unknown_selection_on_the_index_page_is_said(app, client, search):
+    """The index page is drawn from its address: a choice the snapshot lacks is said (a period:
+    the latest is shown; a region: the top is shown; a dimension: the filter is dropped)."""
+    status, text = render(app, client, "/waste-free", search)
+    tree = json.loads(text)
+    assert status == 200 and _component(tree, "wfi-ranking") is not None
+    said = [i for i in ("wb-period-missing", "wb-out-of-scope", "wfi-bad-dimension") if _component(tree, i) is not None]
+    assert said or "period=2026&" in search  # a period of another frequency's shape: dropped, the latest shown
 
 
-@pytest.mark.parametrize(("state", "title"), [
-    ({"period": "2026-10", "region": "330100", "filters": {"frequency": "month"}}, "杭州市 指数构成"),
-    ({"period": ["2026-10"], "region": "330100"}, "杭州市 指数构成"),  # a period of the wrong shape: the latest
-    (None, "衢州市 指数构成"),  # nothing chosen: the first of the latest ranking
+@pytest.mark.parametrize(("search", "name"), [
+    ("?period=2026-10&region=330100", "杭州市"),
+    ("?period=2026-10&period=2026-09&region=330100", "杭州市"),  # a repeated period: the latest
 ])
-def test_a_known_selection_on_the_index_page_is_drawn(app, client, state, title):
-    output = "..wfi-ranking.children...wfi-detail.children...wfi-detail-title.children.."
-    shown = _updates(client.post(UPDATE, json=body_for(app, output, [state])))
-    assert shown["wfi-detail-title"]["children"] == title
+def test_a_known_selection_on_the_index_page_is_drawn(app, client, search, name):
+    status, text = render(app, client, "/waste-free", search)
+    assert status == 200 and name in json.dumps(_component(json.loads(text), "wfi-detail"), ensure_ascii=False)
 
 
 def _updates(r) -> dict:

@@ -67,6 +67,7 @@ Injected incidents, described by `INCIDENTS`:
 
 from __future__ import annotations
 
+import re
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -730,7 +731,7 @@ def _hotline_frame(w: _World, rng: np.random.Generator, orders: pd.DataFrame) ->
     required = np.isin(appeal, [V.APPEAL_TYPES.index(a) for a in ("投诉", "举报", "求助")]) | (rng.random(n) < 0.05)
     revisited = rng.random(n) < 0.86 + 0.03 * cal.t[cal.day_of(created)]
     month = _stamp(created, "M")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "order_id": _cat("ZJ12345-", month, "-", _digits(_sequence(month), 6)),
         "channel": _take(V.HOTLINE_CHANNELS, channel),
         "appeal_type": _take(V.APPEAL_TYPES, appeal),
@@ -753,6 +754,18 @@ def _hotline_frame(w: _World, rng: np.random.Generator, orders: pd.DataFrame) ->
         "caller_id": _take(_cat("C", _digits(_pseudonym(orders["caller"].to_numpy()), 10)),
                            np.where(rng.random(n) < 0.04, -1, np.arange(n))),  # some leave no number
     })
+    # Personal data last, so the draws above (and the columns they make) stay as they were.
+    anonymous = frame["caller_id"].isna().to_numpy()
+    caller = orders["caller"].to_numpy()
+    person = _mix64(caller, 1)  # a caller keeps a name and a number over all their calls
+    place = _mix64(caller, 2) ^ _mix64(grid, 3)  # and an address where they call from
+    road = _roads(place)
+    return frame.assign(
+        caller_name=_take(_names(person), np.where(anonymous, -1, np.arange(n))),
+        caller_phone=_take(_phones(person), np.where(anonymous, -1, np.arange(n))),
+        caller_address=_take(_addresses(geo, grid, road, place), np.where(anonymous, -1, np.arange(n))),
+        request_text=_take(_request_texts(rng, category, appeal, road), np.arange(n)),
+    )
 
 
 def _hotline_steps(rng: np.random.Generator, cal: _Calendar, created: np.ndarray, appeal: np.ndarray,
@@ -839,6 +852,99 @@ def _satisfaction(rng: np.random.Generator, late: np.ndarray, quality: np.ndarra
     return np.where(rng.random(len(late)) < 0.04 * _sigmoid(-quality), 2, answer)
 
 
+# -- people: synthetic names, numbers, addresses and what they said ----------------------------
+
+
+def _mix64(values: np.ndarray, salt: int) -> np.ndarray:
+    """A fixed scrambling of whole numbers (splitmix64): the same number always gives the same
+    bits, so what follows a caller (their name, their phone) is the same on every order."""
+    with np.errstate(over="ignore"):
+        x = np.asarray(values).astype(np.uint64) + np.uint64(salt) * np.uint64(0x9E3779B97F4A7C15)
+        x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        return x ^ (x >> np.uint64(31))
+
+
+def _bits(h: np.ndarray, shift: int, modulo: int) -> np.ndarray:
+    return ((h >> np.uint64(shift)) % np.uint64(modulo)).astype(np.int64)
+
+
+_SURNAME_CUMULATIVE = np.cumsum([w for _, w in V.SURNAMES]) / sum(w for _, w in V.SURNAMES)
+
+
+def _names(h: np.ndarray) -> np.ndarray:
+    """Chinese names: a surname by its frequency, then one or (three times in four) two given characters."""
+    surname = np.minimum(np.searchsorted(_SURNAME_CUMULATIVE, _bits(h, 0, 1 << 20) / (1 << 20), side="right"),
+                         len(V.SURNAMES) - 1)
+    chars = np.array(list(V.GIVEN_NAME_CHARS))
+    first, second = chars[_bits(h, 24, len(chars))], chars[_bits(h, 34, len(chars))]
+    given = np.where(_bits(h, 20, 4) == 0, first, np.strings.add(first, second))
+    return np.strings.add(np.array([s for s, _ in V.SURNAMES])[surname], given)
+
+
+def _phones(h: np.ndarray) -> np.ndarray:
+    """Mobile numbers: a real 1[3-9]x prefix and eight digits."""
+    return _cat(np.array(V.MOBILE_PREFIXES)[_bits(h, 8, len(V.MOBILE_PREFIXES))], _digits(_bits(h, 16, 10**8), 8))
+
+
+def _roads(h: np.ndarray) -> np.ndarray:
+    return _cat(np.array(V.ROAD_NAMES)[_bits(h, 0, len(V.ROAD_NAMES))],
+                np.array(V.ROAD_SUFFIXES)[_bits(h, 8, len(V.ROAD_SUFFIXES))])
+
+
+def _addresses(geo: _Geography, grid: np.ndarray, road: np.ndarray, h: np.ndarray) -> np.ndarray:
+    """'<city><county><street><rest>': a road, number, estate, building and room in a 社区, a
+    group and house number in a 村; so an address masked to its street is cut exactly."""
+    grids = geo.grids
+    streets, counties = geo.streets, geo.counties
+    street = grids["street"].to_numpy()[grid]
+    county = grids["county"].to_numpy()[grid]
+    community = grids["community"].to_numpy()[grid]
+    head = _cat(geo.cities["name"].to_numpy()[counties["city"].to_numpy()[county]],
+                counties["name"].to_numpy()[county], streets["name"].to_numpy()[street])
+    town = _cat(road, _bits(h, 16, 300) + 1, "号", np.array(V.ESTATES)[_bits(h, 28, len(V.ESTATES))],
+                _bits(h, 36, 30) + 1, "幢", _bits(h, 44, 4) + 1, "单元", (_bits(h, 48, 25) + 1) * 100 + _bits(h, 56, 4) + 1,
+                "室")
+    village = _cat(geo.communities["name"].to_numpy()[community], _bits(h, 16, 12) + 1, "组", _bits(h, 28, 80) + 1, "号")
+    return np.strings.add(head, np.where(geo.communities["village"].to_numpy()[community], village, town))
+
+
+def _request_texts(rng: np.random.Generator, category: np.ndarray, appeal: np.ndarray, road: np.ndarray) -> np.ndarray:
+    """What the caller asked: an opening, a detail of the order's category naming its topic (the
+    third-level category) and a nearby road, and the ask of its appeal type."""
+    l1 = np.array([c.l1 for c in _CATEGORIES])[category]
+    topic = np.array([c.l3 for c in _CATEGORIES])[category]
+    pick = rng.integers(0, 1 << 30, len(category))
+    detail = np.full(len(category), "", dtype=object)
+    for group, templates in V.REQUEST_DETAILS.items():
+        rows = np.flatnonzero(l1 == group)
+        choice = pick[rows] % len(templates)
+        for j, template in enumerate(templates):
+            at = rows[choice == j]
+            if len(at):
+                pieces = re.split(r"(\{topic\}|\{place\})", template)
+                detail[at] = _cat(*(topic[at] if piece == "{topic}" else road[at] if piece == "{place}" else piece
+                                    for piece in pieces if piece))
+    opening = np.array(V.REQUEST_OPENINGS)[(pick >> 4) % len(V.REQUEST_OPENINGS)]
+    ask = np.array([V.REQUEST_ASKS[a] for a in V.APPEAL_TYPES])[appeal]
+    return _cat(opening, detail.astype(str), ask)
+
+
+_ID_WEIGHTS = np.array([7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2])
+_ID_CHECK = np.array(list("10X98765432"))
+
+
+def _id_numbers(rng: np.random.Generator, county_code: np.ndarray, submitted: np.ndarray) -> np.ndarray:
+    """18-character resident ID numbers (GB 11643-1999): county code, birth date (adults of 18 to
+    80 on the day), a sequence number and the ISO 7064 MOD 11-2 check character."""
+    n = len(county_code)
+    birth = (submitted.astype("datetime64[D]") - (rng.uniform(18, 80, n) * 365.25).astype("timedelta64[D]"))
+    body = _cat(county_code, np.strings.replace(np.datetime_as_string(birth, unit="D"), "-", ""),
+                _digits(rng.integers(0, 1000, n), 3))
+    digits = np.asarray(body, dtype="<U17").view(np.uint32).reshape(n, 17).astype(np.int64) - ord("0")
+    return np.strings.add(body, _ID_CHECK[(digits * _ID_WEIGHTS).sum(axis=1) % 11])
+
+
 def _pseudonym(numbers: np.ndarray) -> np.ndarray:
     """A fixed scrambling of caller numbers, so ids reveal nothing."""
     return (np.asarray(numbers, dtype=np.int64) * 2_654_435_761 + 97_531) % 9_999_999_967
@@ -916,7 +1022,7 @@ def _service_cases(w: _World, rng: np.random.Generator) -> pd.DataFrame:
     order = np.argsort(submitted, kind="stable")
     county_code = geo.counties["code"].to_numpy()[county[order]]
     stamp = _stamp(submitted[order], "D")
-    return pd.DataFrame({
+    frame = pd.DataFrame({
         "case_id": _cat(county_code, stamp, _digits(_sequence(county_code, stamp), 5)),
         "item_name": _take([i.name for i in items], item[order]),
         "department": _take(np.concatenate([departments.names, street_centres]), department[order]),
@@ -927,6 +1033,9 @@ def _service_cases(w: _World, rng: np.random.Generator) -> pd.DataFrame:
         "promised_days": promised[order].astype(np.int64),
         "status": _take(("不予受理", "已办结", "受理中"), np.select([rejected, ~np.isnat(completed)], [0, 1], 2)[order]),
     })
+    # Personal data last, so the draws above stay as they were.
+    return frame.assign(applicant_name=_names(_mix64(rng.integers(0, 1 << 62, n), 4)),
+                        applicant_id_number=_id_numbers(rng, county_code, submitted[order]))
 
 
 # -- air quality -------------------------------------------------------------------------------

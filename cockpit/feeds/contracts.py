@@ -37,6 +37,10 @@ DEFAULT_FUTURE_TOLERANCE_DAYS = 1.0
 # Characters a text value may hold unless its column declares `max_length`: room for a long
 # complaint, not for a file's worth of lines swallowed by a stray quote.
 DEFAULT_MAX_LENGTH = 100_000
+# Kinds of personal data a text column may hold (`personal:` in a contract): the reader masks
+# them for every viewer not allowed personal data (`cockpit.query.masking`), and such a viewer
+# may neither filter nor sort on them.
+PERSONAL_KINDS = ("name", "phone", "id_number", "address", "free_text")
 
 # DuckDB / Arrow storage type of each contract type.
 STORAGE_TYPES = {
@@ -76,6 +80,7 @@ class Column:
     # Time columns: overrides of the table's plausible time (a deadline may lie weeks ahead).
     valid_from: date | None = None
     future_tolerance_days: float | None = None
+    personal: str | None = None  # one of PERSONAL_KINDS: the column holds personal data of that kind
 
     def label(self, lang: str) -> str:
         return self.label_zh if lang == "zh" else self.label_en
@@ -114,6 +119,11 @@ class TableContract:
     @property
     def column_names(self) -> list[str]:
         return [c.name for c in self.columns]
+
+    @property
+    def personal_columns(self) -> dict[str, str]:
+        """Column → kind of personal data (`personal:`), in contract order."""
+        return {c.name: c.personal for c in self.columns if c.personal is not None}
 
     def plausible_time(self, column: Column) -> tuple[date, float]:
         """The earliest date and the days ahead of now a value of a time column may be."""
@@ -178,7 +188,7 @@ def _column(raw: object, where: str, problems: list[str]) -> Column | None:
         problems.append(f"{where}: type {ctype!r} is not one of {', '.join(COLUMN_TYPES)}")
         return None
     unknown = set(raw) - {"name", "type", "label_zh", "label_en", "required", "allowed", "min", "max", "pattern", "unit",
-                         "labels_en", "max_length", "valid_from", "future_tolerance_days"}
+                         "labels_en", "max_length", "valid_from", "future_tolerance_days", "personal"}
     if unknown:
         problems.append(f"{where}: unknown key(s) {', '.join(sorted(unknown))}")
     for key in ("label_zh", "label_en"):
@@ -205,6 +215,14 @@ def _column(raw: object, where: str, problems: list[str]) -> Column | None:
         max_length = DEFAULT_MAX_LENGTH
     elif "max_length" in raw and ctype != "string":
         problems.append(f"{where}: max_length applies to string columns, not {ctype}")
+    personal = raw.get("personal")
+    if personal is not None:
+        if personal not in PERSONAL_KINDS:
+            problems.append(f"{where}: personal {personal!r} is not one of {'|'.join(PERSONAL_KINDS)}")
+            personal = None
+        elif ctype != "string":
+            problems.append(f"{where}: personal applies to string columns, not {ctype}")
+            personal = None
     valid_from, tolerance = _plausible_time(raw, where, problems)
     if (valid_from is not None or tolerance is not None) and ctype not in TIME_TYPES:
         problems.append(f"{where}: valid_from and future_tolerance_days apply to time columns "
@@ -214,7 +232,7 @@ def _column(raw: object, where: str, problems: list[str]) -> Column | None:
         required=bool(raw.get("required", False)),
         allowed=tuple(str(v) for v in allowed) if allowed is not None else None,
         min=raw.get("min"), max=raw.get("max"), pattern=pattern, unit=raw.get("unit"), labels_en=labels_en,
-        max_length=max_length, valid_from=valid_from, future_tolerance_days=tolerance,
+        max_length=max_length, valid_from=valid_from, future_tolerance_days=tolerance, personal=personal,
     )
 
 
@@ -253,6 +271,10 @@ def _table(raw: object, family: str, path: Path, problems: list[str]) -> TableCo
     for k in key:
         if k not in names:
             problems.append(f"{where}: natural_key column {k!r} is not a column")
+    for c in columns:
+        if c.personal is not None and c.name in key:
+            # records are ordered by their key: a personal key would let a masked viewer sort on it
+            problems.append(f"{where}, column {c.name}: a personal column cannot be part of the natural_key")
     region_column = raw.get("region_column")
     if region_column not in names:
         problems.append(f"{where}: region_column {region_column!r} is not a column")

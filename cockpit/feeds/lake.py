@@ -26,6 +26,11 @@ new files do not count and the old ones do; after it, the reverse. The old parts
 only `OBSOLETE_GRACE` later (by the next ingest or compaction of the table), so a reader that
 listed them just before the commit can still read them. While a table holds only compacted
 parts, `table_source` reads them as they are, without the dedup window.
+
+A compacted part is laid out for slices (`layout_order`): rows sorted by the month of the time
+column, then the region column (hierarchical codes, so a subtree is one run), then the time, in
+row groups of `COMPACTED_ROW_GROUP_ROWS`; a region-and-month read skips most row groups by their
+statistics. An append-only table held in one ingested part is rewritten into this layout too.
 """
 
 from __future__ import annotations
@@ -63,6 +68,10 @@ LOCK_FILE = ".lock"
 OBSOLETE_GRACE = timedelta(hours=1)
 # The column DuckDB adds with each row's part file path, to break ties between versions.
 _PART_COLUMN = "_cockpit_part"
+# Rows a row group of a compacted part holds. Each row group carries min/max statistics per
+# column, so DuckDB skips those outside a query's filters: a month and a region subtree of a
+# compacted part (sorted by month, then region) reads a few row groups, not the file.
+COMPACTED_ROW_GROUP_ROWS = 122_880
 
 # Quarantine files hold the contract's columns as text plus these. `_source_sha256` (of the
 # source file's bytes, or of the ingested frame) with `_line` identifies a rejected row, so
@@ -468,7 +477,8 @@ def compact(lake_dir: Path, table: str, contract: TableContract, *,
         removed = clean_leftovers(lake_dir, table, grace=grace)
         manifest = read_manifest(lake_dir, table)
         files = table_files(lake_dir, table)
-        if not files or _one_version_per_key(files) or (len(files) == 1 and not contract.keeps_latest):
+        # One compacted part is the layout already; a single ingested part is rewritten into it.
+        if not files or _one_version_per_key(files):
             return CompactionResult(table, False, len(files), len(files), 0, 0, len(manifest.obsolete), len(removed),
                                     time.perf_counter() - started)
         directory, history = table_dir(lake_dir, table), history_dir(lake_dir, table)
@@ -505,12 +515,13 @@ def _write_compacted(files: Sequence[Path], contract: TableContract, current: Pa
     """
     source = _read_parquet(files, with_part=True)
     part = quote(_PART_COLUMN)
-    order = f" ORDER BY {quote(contract.time_column)}" if contract.time_column else ""
+    order = f" ORDER BY {layout_order(contract)}"
+    options = f"(FORMAT parquet, ROW_GROUP_SIZE {COMPACTED_ROW_GROUP_ROWS})"
     history.parent.mkdir(parents=True, exist_ok=True)
     with duck.memory() as connection:
         if not contract.keeps_latest or not _any_has_column(files, str(contract.version_column)):
             written = connection.execute(f"COPY (SELECT * EXCLUDE ({part}) FROM {source}{order}) "
-                                         f"TO {_sql_string(current)} (FORMAT parquet)").fetchone()[0]
+                                         f"TO {_sql_string(current)} {options}").fetchone()[0]
             _fsync_file(current)
             return int(written), 0
         keys = ", ".join(quote(k) for k in contract.natural_key)
@@ -526,9 +537,28 @@ def _write_compacted(files: Sequence[Path], contract: TableContract, current: Pa
         for target, condition in ((current, "_rank = 1"), (history, "_rank > 1")):
             counts.append(int(connection.execute(
                 f"COPY (SELECT * EXCLUDE (_rank) FROM ranked WHERE {condition}{order}) "
-                f"TO {_sql_string(target)} (FORMAT parquet)").fetchone()[0]))
+                f"TO {_sql_string(target)} {options}").fetchone()[0]))
             _fsync_file(target)
         return counts[0], counts[1]
+
+
+def layout_order(contract: TableContract) -> str:
+    """The ORDER BY of a compacted part: month of the time column, region, time, natural key.
+
+    Sorting by the timestamp alone would interleave every region within a month; by month
+    first, a month's rows of one region subtree are one run, which row-group statistics find. A
+    coarse time column (a month, quarter or year) is its own bucket; a table without one sorts by
+    region.
+    """
+    keys = []
+    if contract.time_column:
+        time_column = quote(contract.time_column)
+        if contract.column(contract.time_column).type in ("timestamp", "date"):
+            keys.append(f"date_trunc('month', {time_column})")
+        keys.append(time_column)
+    keys.insert(1 if len(keys) == 2 else len(keys), quote(contract.region_column))
+    keys += [quote(k) for k in contract.natural_key if quote(k) not in keys]
+    return ", ".join(keys)
 
 
 def _sql_string(path: Path) -> str:

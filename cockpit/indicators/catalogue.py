@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import pandas as pd
+import sqlglot
 
 from cockpit.indicators.graph import Graph
 from cockpit.indicators.model import Indicator, IndicatorSystem
+from cockpit.indicators.validate import is_additive
 
 
 def _definition(ind: Indicator) -> str:
@@ -31,8 +33,23 @@ def _feeds_read(systems: list[IndicatorSystem]) -> dict[str, list[str]]:
     return {ident: sorted(found) for ident, found in feeds.items()}
 
 
+def _additive(ind: Indicator) -> bool:
+    """Whether the value adds up over categories and regions (a count or sum): then a category's
+    share of the total means something."""
+    if ind.measure is None:
+        return False
+    try:
+        return is_additive(sqlglot.parse_one(ind.measure.value, read="duckdb"))
+    except sqlglot.errors.ParseError:
+        return False
+
+
 def indicator_table(systems: list[IndicatorSystem]) -> pd.DataFrame:
     feeds = _feeds_read(systems)
+    graph = Graph({i.id: i for s in systems for i in s.indicators})
+    # the one dependency graph, as the snapshot keeps it: what each indicator reads directly
+    # (lineage) and which columns its values are split by (breakdowns)
+    splits = graph.breakdowns()
     rows = []
     for system in systems:
         for order, ind in enumerate(system.indicators):
@@ -48,7 +65,9 @@ def indicator_table(systems: list[IndicatorSystem]) -> pd.DataFrame:
                 "targets": json.dumps([t.__dict__ for t in ind.targets]) if ind.targets else None,
                 "source": str(ind.where), "feeds": ",".join(feeds[ind.id]),
                 "short_name_zh": ind.short_name("zh"), "short_name_en": ind.short_name("en"),
-                "compare": ind.compare, "live": ind.live,
+                "compare": ind.compare, "live": ind.live, "jan_feb_combined": ind.jan_feb_combined,
+                "inputs": ",".join(graph.reads[ind.id]), "breakdowns": ",".join(splits[ind.id]),
+                "additive": _additive(ind),
             })
     return pd.DataFrame(rows)
 

@@ -196,17 +196,45 @@ class _Reader(MappingChecker):
         if not isinstance(raw, dict):
             self.problem({}, f"{what}: measure must be a mapping")
             return None
-        if not self.keys(raw, {"feed", "value", "filter", "time", "region", "accumulate", "grain", "breakdown"},
+        if not self.keys(raw, {"feed", "value", "filter", "time", "region", "accumulate", "grain", "breakdown",
+                               "breakdown_levels"},
                          {"feed", "value"}, what):
             return None
-        for key in ("value", "filter", "time", "region", "feed", "breakdown"):
+        for key in ("value", "filter", "time", "region", "feed"):
             if key in raw and not isinstance(raw[key], str):
                 self.problem(raw, f"{what}: measure {key} must be text")
                 return None
+        breakdown = self.breakdown(raw, what)
+        if breakdown is None:
+            return None
+        levels: tuple[str, ...] = ()
+        if "breakdown_levels" in raw:
+            levels = self.choices(raw, "breakdown_levels", LEVELS, (), f"{what}: measure")
+            if not breakdown:
+                self.problem(raw, f"{what}: measure breakdown_levels needs a breakdown")
         grain = self.grain(raw["grain"], what) if "grain" in raw else None
         return Measure(feed=raw["feed"], value=raw["value"].strip(), filter=(raw.get("filter") or "").strip() or None,
                        time=raw.get("time"), region=raw.get("region"), accumulate=self.flag(raw, "accumulate", what),
-                       grain=grain, breakdown=raw.get("breakdown"))
+                       grain=grain, breakdown=breakdown, breakdown_levels=levels)
+
+    def breakdown(self, raw: dict, what: str) -> tuple[str, ...] | None:
+        """A measure's breakdown columns: one column name or a list of distinct ones; None
+        (after a problem) when it is neither."""
+        value = raw.get("breakdown")
+        if value is None:
+            return ()
+        names = [value] if isinstance(value, str) else value
+        if (not isinstance(names, list) or not names
+                or not all(isinstance(n, str) and n.strip() for n in names)):
+            self.problem(raw, f"{what}: measure breakdown must be a column name or a non-empty list of "
+                              f"column names, got {value!r}")
+            return None
+        names = [n.strip() for n in names]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            self.problem(raw, f"{what}: measure breakdown lists {', '.join(repeated)} more than once")
+            return None
+        return tuple(names)
 
     def grain(self, raw: Any, what: str) -> Grain | None:
         if not isinstance(raw, dict) or not self.keys(raw, {"time", "by", "columns"}, {"time", "columns"},

@@ -45,6 +45,43 @@ def references(formula: str) -> list[str]:
     return seen
 
 
+def uses_time_functions(formula: str) -> bool:
+    """Whether a formula calls yoy(), ytd() or another function reading other periods."""
+    return any(_call_name(n) in TIME_FUNCTIONS for n in parse(formula).find_all(exp.Func))
+
+
+def breakdown_sql(formula: str, frequency: str, levels: list[str], refs: list[str], columns: list[str]) -> str:
+    """SQL giving (breakdown, category, category_en, level, region, period_start, value): a plain
+    formula (no time functions) over the same period's values, per category of each breakdown
+    column, from the table `bvals` of breakdown rows (its references split by those columns).
+
+    Exact at every level: the references' categories are recomputed from the rows at each level,
+    so the formula per category is what it would be over that category's rows alone. A category
+    a reference lacks reads as missing, as a missing value does in the formula itself."""
+    if uses_time_functions(formula):
+        raise ValueError("a formula with time functions is not computed per category")
+    tree = parse(formula)
+    quoted = ", ".join(f"'{r}'" for r in refs)
+    pivot = ", ".join(f"max(value) FILTER (WHERE indicator = '{r}') AS {quote(r)}" for r in refs)
+    value = _qualify(tree, "c").sql(dialect=DIALECT)
+    return f"""-- formula per category: {" ".join(formula.split())}
+WITH c AS (
+  SELECT breakdown, category, min(category_en) AS category_en, level, region, CAST(period_start AS DATE) AS period_start,
+    {pivot}
+  FROM bvals
+  WHERE frequency = '{frequency}' AND level IN ({", ".join(f"'{lvl}'" for lvl in levels)})
+    AND breakdown IN ({", ".join(_text(c) for c in columns)}) AND indicator IN ({quoted})
+  GROUP BY ALL
+)
+SELECT c.breakdown, c.category, c.category_en, c.level, c.region, c.period_start, CAST({value} AS DOUBLE) AS value
+FROM c"""
+
+
+def _text(value: str) -> str:
+    """A SQL string literal (contract column names are plain identifiers; quoted all the same)."""
+    return "'" + value.replace("'", "''") + "'"
+
+
 @dataclass
 class _Stage:
     columns: list[str]  # SELECT items added at this stage

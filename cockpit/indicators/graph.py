@@ -8,11 +8,12 @@ not meet Python's recursion limit.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 import sqlglot
 from sqlglot import exp
 
+from cockpit.indicators.formulas import uses_time_functions
 from cockpit.indicators.model import Indicator
 
 DIALECT = "duckdb"
@@ -50,9 +51,21 @@ class Graph:
 
     def __init__(self, indicators: Mapping[str, Indicator]):
         self.indicators = indicators
-        self.reads: dict[str, list[str]] = {
-            ident: [d for d in dependencies(ind) if d in indicators] for ident, ind in indicators.items()}
-        self.read_by: dict[str, list[str]] = {ident: [] for ident in indicators}
+        self._link({ident: [d for d in dependencies(ind) if d in indicators] for ident, ind in indicators.items()})
+
+    @classmethod
+    def from_reads(cls, reads: Mapping[str, Sequence[str]]) -> Graph:
+        """The graph of a published catalogue (each indicator and the ids it reads, as refresh
+        wrote them into the snapshot), without the definitions: walks and lineage work, `gather`
+        and `breakdowns` need the definitions."""
+        graph = cls.__new__(cls)
+        graph.indicators = {}
+        graph._link({ident: [d for d in deps if d in reads] for ident, deps in reads.items()})
+        return graph
+
+    def _link(self, reads: dict[str, list[str]]) -> None:
+        self.reads = reads
+        self.read_by: dict[str, list[str]] = {ident: [] for ident in reads}
         for ident, deps in self.reads.items():
             for dep in deps:
                 self.read_by[dep].append(ident)
@@ -62,7 +75,7 @@ class Graph:
         called with each back edge's ring, as the stack holds it."""
         order: list[str] = []
         state: dict[str, str] = {}
-        for root in self.indicators:
+        for root in self.reads:
             if root in state:
                 continue
             state[root] = "open"
@@ -95,12 +108,12 @@ class Graph:
         return list(found.values())
 
     def _from_first(self, ring: list[str]) -> list[str]:
-        position = {ident: n for n, ident in enumerate(self.indicators)}
+        position = {ident: n for n, ident in enumerate(self.reads)}
         start = min(range(len(ring)), key=lambda i: position[ring[i]])
         return ring[start:] + ring[:start]
 
     def _reach(self, start: Iterable[str], edges: Mapping[str, list[str]]) -> set[str]:
-        out, stack = set(), [s for s in start if s in self.indicators]
+        out, stack = set(), [s for s in start if s in self.reads]
         while stack:
             ident = stack.pop()
             if ident not in out:
@@ -126,3 +139,52 @@ class Graph:
                 found |= out[dep]
             out[ident] = found
         return out
+
+    def breakdowns(self) -> dict[str, tuple[str, ...]]:
+        """The columns each indicator is split by: a measure's declared `breakdown`; a formula's,
+        the columns every indicator it reads is split by (in the order its first reference
+        declares them), when it is plain arithmetic over the same period (no yoy(), ytd() or
+        other time function: those would need every category's history at every step); a
+        composite's, none (its scores normalise regions against each other, not categories).
+        One pass in dependency order. Needs an acyclic graph."""
+        out: dict[str, tuple[str, ...]] = {}
+        for ident in self.order():
+            ind = self.indicators[ident]
+            if ind.measure is not None:
+                out[ident] = tuple(ind.measure.breakdown)
+            elif ind.formula and self.reads[ident] and not _has_time_functions(ind.formula):
+                first, *rest = (out[dep] for dep in self.reads[ident])
+                out[ident] = tuple(c for c in first if all(c in other for other in rest))
+            else:
+                out[ident] = ()
+        return out
+
+    def lineage(self, ident: str, own_feeds: Mapping[str, Iterable[str]], steps: int = 2) -> dict:
+        """Where an indicator's value comes from and where it goes: the feeds behind it (through
+        everything it reads), the indicators it reads and those reading it (directly), and the
+        edges (from, to: `from` is read by `to`) of its neighbourhood up to `steps` reads up and
+        down. `own_feeds`: the feeds each indicator reads itself (a measure its feed)."""
+        if ident not in self.reads:
+            raise KeyError(f"no indicator {ident!r} in the dependency graph")
+        feeds = sorted({f for i in self.upstream([ident]) for f in own_feeds.get(i, ())})
+        edges: set[tuple[str, str]] = set()
+        for edges_of, as_edge in ((self.reads, lambda a, b: (b, a)), (self.read_by, lambda a, b: (a, b))):
+            frontier, seen = [ident], {ident}
+            for _ in range(steps):
+                nxt = []
+                for node in frontier:
+                    for other in edges_of[node]:
+                        edges.add(as_edge(node, other))
+                        if other not in seen:
+                            seen.add(other)
+                            nxt.append(other)
+                frontier = nxt
+        return {"feeds": feeds, "inputs": list(self.reads[ident]), "used_by": list(self.read_by[ident]),
+                "edges": sorted(edges)}
+
+
+def _has_time_functions(formula: str) -> bool:
+    try:
+        return uses_time_functions(formula)
+    except Exception:  # noqa: BLE001 - an unreadable formula is split by nothing; validation says why
+        return True

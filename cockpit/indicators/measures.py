@@ -150,8 +150,7 @@ def _columns_used(batch: FeedBatch) -> list[str]:
     names: set[str] = {batch.time_column, batch.region_column}
     for ind in batch.indicators:
         m = ind.measure
-        if m.breakdown:  # type: ignore[union-attr]
-            names.add(m.breakdown)  # type: ignore[union-attr]
+        names |= set(m.breakdown)  # type: ignore[union-attr]
         for sql in (m.value, m.filter):  # type: ignore[union-attr]
             if sql:
                 names |= {c.name for c in sqlglot.parse_one(sql, read=DIALECT).find_all(exp.Column)}
@@ -323,23 +322,41 @@ def _grouping_columns(levels: list[str], frequencies: list[str]) -> str:
             f"  {period} AS period_start")
 
 
+class BreakdownSink(Protocol):
+    """Where values per category go (refresh's breakdown store, a DuckDB table)."""
+
+    def insert_breakdown(self, sql: str, indicator: str, column: str, feed: str) -> None: ...
+    # rows: level, frequency, region, period_start, category, value
+
+
 def compute_breakdowns(con: duckdb.DuckDBPyConnection, batch: FeedBatch, source_sql: str,
-                       levels: list[str]) -> pd.DataFrame:
-    """Long rows (indicator, breakdown, category, level, frequency, region, period_start, value)
-    for the measures of a batch that declare a breakdown: one extra scan per breakdown column."""
-    frames = []
-    by_column: dict[str, list[Indicator]] = defaultdict(list)
+                       levels: list[str], sink: BreakdownSink) -> None:
+    """Put into `sink` the values per category of the measures of a batch that declare
+    breakdowns: one extra scan per breakdown column and set of levels (a measure drilled to the
+    grid does not make its batch-mates split there). Results stay in DuckDB.
+
+    Every measure split by a column is grouped by the same categories (those with rows of the
+    feed in the region and period), so a filtered count is 0, not missing, where a category has
+    rows but none that pass its filter: a formula per category then divides by what it should."""
+    by_column: dict[tuple[str, tuple[str, ...]], list[Indicator]] = defaultdict(list)
     for ind in batch.indicators:
-        if ind.measure.breakdown:  # type: ignore[union-attr]
-            by_column[ind.measure.breakdown].append(ind)  # type: ignore[union-attr]
-    for column, inds in by_column.items():
-        sub = FeedBatch(batch.feed, batch.region_column, batch.time_column, batch.time_type, tuple(inds), batch.grain)
-        wide = con.execute(batch_sql(sub, source_sql, levels, breakdown=column)).df()
-        for ind in inds:
-            part = wide[["level", "frequency", "region", "period_start", "category", ind.id]]
-            part = part[part["level"].isin(ind.levels) & part["frequency"].isin(ind.frequencies)]
-            frames.append(part.rename(columns={ind.id: "value"}).assign(indicator=ind.id, breakdown=column))
-    return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+        split = ind.measure.breakdown_levels or ind.levels  # type: ignore[union-attr]
+        own = tuple(lvl for lvl in levels if lvl in split)
+        for column in ind.measure.breakdown:  # type: ignore[union-attr]
+            by_column[(column, own)].append(ind)
+    table = "measure_split"
+    try:
+        for (column, own), inds in by_column.items():
+            if not own:
+                continue
+            sub = FeedBatch(batch.feed, batch.region_column, batch.time_column, batch.time_type, tuple(inds), batch.grain)
+            con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS {batch_sql(sub, source_sql, list(own), breakdown=column)}")
+            for ind in inds:
+                frequencies = ", ".join(f"'{f}'" for f in ind.frequencies)
+                sink.insert_breakdown(f"SELECT level, frequency, region, period_start, category, {quote(ind.id)} AS value "
+                                      f"FROM {table} WHERE frequency IN ({frequencies})", ind.id, column, batch.feed)
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _accumulate(flow: pd.DataFrame, window: tuple[pd.Timestamp, pd.Timestamp] | None) -> pd.DataFrame:

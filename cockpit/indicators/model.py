@@ -75,7 +75,12 @@ class Measure:
     region: str | None = None  # the region-code column; default the contract's region_column
     accumulate: bool = False  # value as of period end: running total over all periods so far
     grain: Grain | None = None  # aggregate the rows to this grain first; value and filter then read its columns
-    breakdown: str | None = None  # a text column: the value is also computed per category (e.g. category_l1)
+    # text columns: the value is also computed per category of each, separately (not crossed),
+    # e.g. (category_l1, department); the first is the one shown by default
+    breakdown: tuple[str, ...] = ()
+    # the levels split by category (a subset of the indicator's levels; empty: all of them), to
+    # keep a street × department split, which nobody reads, out of the snapshot
+    breakdown_levels: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

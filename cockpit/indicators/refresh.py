@@ -154,8 +154,9 @@ def refresh(
     store = ValueStore(con)
     computed = [indicators[i] for i in order]
     failed: dict[str, tuple[str, str]] = {}  # indicator → (stage, message)
-    breakdowns = _compute_measures(con, [i for i in computed if i.measure], contracts, sources, hierarchy.levels,
-                                   window, store, failed)
+    splits = BreakdownStore(con, contracts)
+    _compute_measures(con, [i for i in computed if i.measure], contracts, sources, hierarchy.levels, window, store,
+                      splits, failed)
     sensors = sensor_status(con, lake)
     timings["measures"] = time.perf_counter() - t
 
@@ -164,7 +165,7 @@ def refresh(
     names = dict(zip(frame["code"], frame["name"], strict=True))
     names_en = dict(zip(frame["code"], frame["name_en"], strict=True))
     composite_parts, explanations = _compute_derived(con, [indicators[i] for i in order if not indicators[i].measure],
-                                                     graph, store, parent_of, names, names_en, failed)
+                                                     graph, store, parent_of, names, names_en, failed, splits)
     timings["formulas_composites"] = time.perf_counter() - t
     if failed and not set(to_compute) - set(failed):
         con.close()
@@ -176,10 +177,12 @@ def refresh(
     copied = set(indicators) - to_compute
     failures = _failures(failed, indicators, None)
     if (copied or failed) and previous is not None:
-        composite_parts, explanations, breakdowns, failures = _carry_over(
-            con, previous, copied, failed, indicators, composite_parts, explanations, breakdowns)
+        composite_parts, explanations, old_breakdowns, failures = _carry_over(
+            con, previous, copied, failed, indicators, composite_parts, explanations, [])
+        splits.add(_concat(old_breakdowns))
     alerts = _alerts(con, indicators, names, names_en)
     values = con.sql("SELECT * FROM finished ORDER BY indicator, frequency, level, region").to_arrow_table()
+    breakdowns = splits.table()
     con.close()
     timings["ranks_alerts"] = time.perf_counter() - t
 
@@ -191,7 +194,7 @@ def refresh(
         try:
             _write(partial, ident, systems, values, {
                 "composite_parts": _concat(composite_parts), "explanations": _concat(explanations),
-                "alerts": alerts, "breakdowns": _concat(breakdowns), "sensor_status": sensors,
+                "alerts": alerts, "breakdowns": breakdowns, "sensor_status": sensors,
                 "refresh_failures": _failure_table(failures)},
                 frame, feed_as_of, contracts, timings, demo=demo_marker(lake))
             final = snapshot.publish(partial, snapshot_dir, retention)
@@ -207,10 +210,10 @@ def refresh(
 
 def _compute_measures(con: duckdb.DuckDBPyConnection, inds: list[Indicator], contracts: Contracts,
                       sources: dict[str, str], levels: tuple[str, ...], window, store: ValueStore,
-                      failed: dict[str, tuple[str, str]]) -> list[pd.DataFrame]:
-    """Every measure's values into the store, one scan per batch of a feed; returns the
-    breakdowns. A measure that fails is added to `failed` and keeps nothing in the store."""
-    breakdowns: list[pd.DataFrame] = []
+                      splits: BreakdownStore, failed: dict[str, tuple[str, str]]) -> None:
+    """Every measure's values into the store, one scan per batch of a feed, and their values
+    per category into `splits`. A measure that fails is added to `failed` and keeps nothing in
+    either."""
     for batch in measures.batches(inds, contracts):
         if batch.feed not in sources:
             continue
@@ -221,23 +224,24 @@ def _compute_measures(con: duckdb.DuckDBPyConnection, inds: list[Indicator], con
             measures.compute_batch(con, replace(batch, indicators=part), source, used, window, store)
 
         def split(part: tuple[Indicator, ...], batch=batch, source=source, used=used) -> None:
-            found = measures.compute_breakdowns(con, replace(batch, indicators=part), source, used)
-            breakdowns.append(_with_english(found, contracts.table(batch.feed)))
+            measures.compute_breakdowns(con, replace(batch, indicators=part), source, used, splits)
 
         bad = _isolating(values, batch.indicators, store.discard)
         failed.update((i, ("measure", m)) for i, m in bad.items())
-        bad = _isolating(split, tuple(i for i in batch.indicators if i.id not in failed), lambda _ids: None)
+        bad = _isolating(split, tuple(i for i in batch.indicators if i.id not in failed), splits.discard)
         store.discard(list(bad))  # its values without its breakdown would be half an indicator
         failed.update((i, ("breakdown", m)) for i, m in bad.items())
-    return breakdowns
 
 
 def _compute_derived(con: duckdb.DuckDBPyConnection, inds: list[Indicator], graph: Graph, store: ValueStore,
-                     parent_of: dict, names: dict, names_en: dict,
-                     failed: dict[str, tuple[str, str]]) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
-    """Formulas and composites, in dependency order, into the store; returns the composites'
-    parts and explanations. One that fails, or reads one that failed, is added to `failed`."""
+                     parent_of: dict, names: dict, names_en: dict, failed: dict[str, tuple[str, str]],
+                     splits: BreakdownStore | None = None) -> tuple[list[pd.DataFrame], list[pd.DataFrame]]:
+    """Formulas and composites, in dependency order, into the store (and a formula's values per
+    category into `splits`, where every indicator it reads is split by the same column); returns
+    the composites' parts and explanations. One that fails, or reads one that failed, is added
+    to `failed`."""
     parts, explanations = [], []
+    columns = graph.breakdowns() if splits is not None else {}
     for ind in inds:
         broken = [d for d in graph.reads[ind.id] if d in failed]
         if broken:  # computed from stale inputs it would be wrong, not stale: it keeps its own values
@@ -246,6 +250,8 @@ def _compute_derived(con: duckdb.DuckDBPyConnection, inds: list[Indicator], grap
         try:
             if ind.formula:
                 _compute_formula(con, ind, graph.indicators, store)
+                if columns.get(ind.id):
+                    splits.add_formula(ind, graph.indicators, list(columns[ind.id]))  # type: ignore[union-attr]
                 continue
             assert ind.composite is not None
             children = {c.indicator: graph.indicators[c.indicator] for c in ind.composite.children}
@@ -257,6 +263,8 @@ def _compute_derived(con: duckdb.DuckDBPyConnection, inds: list[Indicator], grap
             explained = explain_changes(ind, result.parts, ranked, children, names, region_names_en=names_en)
         except DATA_ERRORS as exc:
             store.discard([ind.id])
+            if splits is not None:
+                splits.discard([ind.id])
             failed[ind.id] = ("formula" if ind.formula else "composite", first_line(exc))
             continue
         parts.append(result.parts)
@@ -302,15 +310,6 @@ def _failure_table(failures: list[Failure]) -> pd.DataFrame:
     return pd.DataFrame([{"indicator": f.indicator, "system": f.system, "stage": f.stage, "message": f.message,
                           "file": f.file, "line": f.line, "kept_from_snapshot": f.kept_from,
                           "kept_computed_at": f.kept_computed_at} for f in failures])
-
-
-def _with_english(breakdowns: pd.DataFrame, contract) -> pd.DataFrame:
-    """Categories with their English labels from the feed's contract (`labels_en`), else as they are."""
-    if breakdowns.empty:
-        return breakdowns
-    labels = {(c.name, value): label for c in contract.columns for value, label in (c.labels_en or {}).items()}
-    english = [labels.get((b, c), c) for b, c in zip(breakdowns["breakdown"], breakdowns["category"], strict=True)]
-    return breakdowns.assign(category_en=english)
 
 
 def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
@@ -407,6 +406,69 @@ def _data_window(con: duckdb.DuckDBPyConnection, contracts: Contracts, sources: 
             first = pd.Timestamp(int(first), 1, 1)
         firsts.append(pd.Timestamp(first))
     return min(firsts), max(feed_as_of[f] for f in feeds)
+
+
+class BreakdownStore:
+    """Values per category computed so far, in a DuckDB table (`bvals`, the columns of the
+    snapshot's breakdowns table) that formulas per category read with SQL; they stay in DuckDB
+    until the snapshot is written. Categories get their English labels from the feed's contract
+    (`labels_en`), else stay as they are."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, contracts: Contracts):
+        self.con = con
+        self.levels: dict[str, tuple[str, ...]] = {}  # the levels each formula is split at
+        con.execute(f"CREATE TABLE bvals ({snapshot.SCHEMAS['breakdowns']})")
+        con.execute("CREATE TEMP TABLE category_labels (feed VARCHAR, breakdown VARCHAR, category VARCHAR, "
+                    "category_en VARCHAR)")
+        labels = [(t.name, c.name, value, label) for t in contracts.tables for c in t.columns
+                  for value, label in (c.labels_en or {}).items()]
+        if labels:
+            con.executemany("INSERT INTO category_labels VALUES (?, ?, ?, ?)", labels)
+
+    def insert_breakdown(self, sql: str, indicator: str, column: str, feed: str) -> None:
+        """Insert (level, frequency, region, period_start, category, value) rows a query returns,
+        as one indicator's values per category of `column` of `feed`."""
+        self.con.execute(f"""INSERT INTO bvals
+            SELECT ?, ?, s.category, coalesce(l.category_en, s.category), s.level, s.frequency, s.region,
+                   CAST(s.period_start AS DATE), CAST(s.value AS DOUBLE)
+            FROM ({sql}) AS s LEFT JOIN category_labels AS l
+              ON l.feed = ? AND l.breakdown = ? AND l.category = s.category""", [indicator, column, feed, column])
+
+    def add(self, frame: pd.DataFrame) -> None:
+        """Rows of the breakdowns table (carried over from the current snapshot)."""
+        if len(frame):
+            self.con.register("incoming_breakdown", frame)
+            self.con.execute("INSERT INTO bvals BY NAME SELECT * FROM incoming_breakdown")
+            self.con.unregister("incoming_breakdown")
+
+    def add_formula(self, ind: Indicator, indicators: dict[str, Indicator], columns: list[str]) -> None:
+        """A plain formula per category of `columns` (every indicator it reads is split by them),
+        at each frequency where all of them are computed (not as of a yearly figure)."""
+        refs = formulas.references(ind.formula)  # type: ignore[arg-type]
+        levels = [lvl for lvl in ind.levels if all(lvl in self.split_levels(indicators[r]) for r in refs)]
+        self.levels[ind.id] = tuple(levels)
+        if not levels:
+            return
+        for frequency in ind.frequencies:
+            if not all(frequency in indicators[r].frequencies for r in refs):
+                continue
+            sql = formulas.breakdown_sql(ind.formula, frequency, levels, refs, columns)  # type: ignore[arg-type]
+            self.con.execute(f"""INSERT INTO bvals SELECT ?, breakdown, category, category_en, level, ?, region,
+                                 period_start, value FROM ({sql})""", [ind.id, frequency])
+
+    def split_levels(self, ind: Indicator) -> tuple[str, ...]:
+        """The levels an indicator is split at: a measure's `breakdown_levels` (default: all its
+        levels), a formula's those all it reads are split at."""
+        if ind.measure is not None:
+            return ind.measure.breakdown_levels or ind.levels
+        return self.levels.get(ind.id, ())
+
+    def discard(self, indicators: list[str]) -> None:
+        if indicators:
+            self.con.execute("DELETE FROM bvals WHERE list_contains(?, indicator)", [indicators])
+
+    def table(self) -> pa.Table:
+        return self.con.sql("SELECT * FROM bvals").to_arrow_table()
 
 
 def _compute_formula(con: duckdb.DuckDBPyConnection, ind: Indicator, indicators: dict[str, Indicator],

@@ -484,7 +484,7 @@ def _check_measure(ind: Indicator, contracts: Contracts) -> list[Problem]:
         if tree is not None and not is_condition(tree, columns):
             problems.append(_at(ind, f"measure filter must be a condition, true or false for each row "
                                      f"(e.g. status = '已办结'), not `{m.filter}`"))
-    if m.breakdown is not None:
+    if m.breakdown:
         problems.extend(_check_breakdown(ind, columns, source))
     if m.accumulate and value is not None and not is_additive(value):
         problems.append(_at(ind, "accumulate: true needs a value built only of sum(…) and count(…) "
@@ -493,19 +493,26 @@ def _check_measure(ind: Indicator, contracts: Contracts) -> list[Problem]:
 
 
 def _check_breakdown(ind: Indicator, columns: Mapping[str, str], source: str) -> list[Problem]:
-    """A breakdown splits the value by a column's categories: it must be a text column, and the
-    value must add up over the categories (a running total per category is not offered)."""
+    """A breakdown splits the value by the categories of each of its columns: each must be a text
+    column, and the value must add up over the categories (a running total per category is not
+    offered)."""
     m = ind.measure
-    assert m is not None and m.breakdown is not None
-    if m.breakdown not in columns:
-        return [_at(ind, f"measure breakdown: unknown column {m.breakdown!r}{_close(m.breakdown, list(columns))}; "
-                         f"{source} {_listed(list(columns))}")]
-    if columns[m.breakdown] != "string":
-        return [_at(ind, f"measure breakdown: {m.breakdown} is a {columns[m.breakdown]} column; "
-                         "a breakdown needs a text column of categories")]
+    assert m is not None and m.breakdown
     if m.accumulate:
         return [_at(ind, "measure breakdown cannot be combined with accumulate: true")]
-    return []
+    problems = []
+    outside = [lvl for lvl in m.breakdown_levels if lvl not in ind.levels]
+    if outside:
+        problems.append(_at(ind, f"measure breakdown_levels: {', '.join(outside)} not among the indicator's "
+                                 f"levels ({_listed(ind.levels)})"))
+    for column in m.breakdown:
+        if column not in columns:
+            problems.append(_at(ind, f"measure breakdown: unknown column {column!r}{_close(column, list(columns))}; "
+                                     f"{source} {_listed(list(columns))}"))
+        elif columns[column] != "string":
+            problems.append(_at(ind, f"measure breakdown: {column} is a {columns[column]} column; "
+                                     "a breakdown needs a text column of categories"))
+    return problems
 
 
 def _check_expression(ind: Indicator, kind: str, what: str, text: str, columns: Mapping[str, str],
@@ -798,7 +805,7 @@ class _Binder:
 
     def __init__(self, contracts: Contracts, levels: tuple[str, ...]):
         from cockpit.feeds.contracts import STORAGE_TYPES
-        from cockpit.indicators.refresh import ValueStore
+        from cockpit.indicators.refresh import BreakdownStore, ValueStore
 
         self.con = duck.sandbox()  # no directory: the definitions run on empty tables, never on files
         codes = ", ".join(f"{lvl}_code VARCHAR" for lvl in levels)
@@ -807,6 +814,7 @@ class _Binder:
             columns = ", ".join(f"{quote(c.name)} {STORAGE_TYPES[c.type]}" for c in table.columns)
             self.con.execute(f"CREATE TABLE {quote(_empty(table.name))} ({columns})")
         self.store = ValueStore(self.con)
+        self.splits = BreakdownStore(self.con, contracts)
         self.levels = levels
 
     def close(self) -> None:
@@ -834,7 +842,7 @@ class _Binder:
         levels = [lvl for lvl in self.levels if lvl in ind.levels]
         try:
             measures.compute_batch(self.con, batch, feed, levels, None, self.store)
-            measures.compute_breakdowns(self.con, batch, feed, levels)
+            measures.compute_breakdowns(self.con, batch, feed, levels, self.splits)
         except duckdb.Error as exc:
             return [_at(ind, f"measure does not run on the types of feed {m.feed}: {first_line(exc)}")]
         return []

@@ -186,18 +186,87 @@ class Snapshot:
             raise KeyError(f"no indicator {indicator!r} in snapshot {self.id}")
         return dict(rows[indicator])
 
-    def breakdown(self, indicator: str, region: str, frequency: str, limit: int = 6) -> pd.DataFrame:
-        """An indicator split by category (its measure's `breakdown`) at a region in its latest
-        complete period, largest first: category (and category_en), value, period."""
-        return self._df("""
-            WITH b AS (SELECT b.category, b.category_en, b.value, v.period, v.period_start, v.provisional
+    def breakdown_columns(self, indicator: str) -> list[str]:
+        """The columns an indicator is split by, the default first (its measure's `breakdown`, or
+        for a formula the columns all it reads share); none for most indicators."""
+        declared = self.indicator(indicator).get("breakdowns")
+        if isinstance(declared, str):
+            return [c for c in declared.split(",") if c]
+        # a snapshot written before the catalogue listed them: the columns its rows are split by
+        found = self._df("SELECT DISTINCT breakdown FROM breakdowns WHERE indicator = ? ORDER BY breakdown", [indicator])
+        return found["breakdown"].dropna().tolist()
+
+    def breakdown(self, indicator: str, region: str, frequency: str, limit: int = 6, by: str | None = None,
+                  period: str | None = None) -> pd.DataFrame:
+        """An indicator split by the categories of column `by` (default: the first it is split
+        by) at a region in a period (default: the latest complete one), largest first: category,
+        category_en, value, share (of the indicator's value at the region, for counts and sums;
+        else missing) and period. Categories without a value (a rate over no orders) come last."""
+        columns = self.breakdown_columns(indicator)
+        if not columns:
+            return pd.DataFrame(columns=["category", "category_en", "value", "share", "period"])
+        column = by if by is not None else columns[0]
+        additive = bool(self.indicator(indicator).get("additive") is True)
+        return self._df(f"""
+            WITH b AS (SELECT b.category, b.category_en, b.value, v.value AS total, v.period, v.period_start,
+                              v.provisional
                        FROM breakdowns AS b JOIN indicator_values AS v
                          ON v.indicator = b.indicator AND v.region = b.region AND v.frequency = b.frequency
                         AND v.period_start = b.period_start AND v.level = b.level
-                       WHERE b.indicator = ? AND b.region = ? AND b.frequency = ?),
-                 p AS (SELECT coalesce(max(period_start) FILTER (WHERE NOT provisional), max(period_start)) AS s FROM b)
-            SELECT category, category_en, value, period FROM b JOIN p ON b.period_start = p.s
-            ORDER BY value DESC, category LIMIT ?""", [indicator, region, frequency, limit])
+                       WHERE b.indicator = ? AND b.region = ? AND b.frequency = ? AND b.breakdown = ?),
+                 -- the indicator's own latest complete period at the region (not the latest with
+                 -- categories: a quiet street shows no department this month, not last year's)
+                 p AS (SELECT CASE WHEN CAST(? AS VARCHAR) IS NULL
+                                   THEN coalesce(max(period_start) FILTER (WHERE NOT provisional), max(period_start))
+                                   ELSE max(period_start) FILTER (WHERE period = ?) END AS s
+                       FROM indicator_values WHERE indicator = ? AND region = ? AND frequency = ?)
+            SELECT category, category_en, value,
+                   {"value / nullif(total, 0)" if additive else "CAST(NULL AS DOUBLE)"} AS share, period
+            FROM b JOIN p ON b.period_start = p.s
+            ORDER BY value DESC NULLS LAST, category LIMIT ?""",
+                        [indicator, region, frequency, column, period, period, indicator, region, frequency, limit])
+
+    def children_category(self, indicator: str, parent: str, frequency: str, period: str, by: str,
+                          category: str) -> pd.DataFrame:
+        """One category's value (of column `by`) at every child of `parent` that the indicator has a
+        value for in a period, in one read: region, value (0 for a count with no such rows, missing
+        for a rate), and whether the child is split at all (`split`: false where breakdowns stop
+        above the indicator's own levels)."""
+        additive = bool(self.indicator(indicator).get("additive") is True)
+        return self._df(f"""
+            WITH v AS (SELECT region, level, period_start FROM indicator_values
+                       WHERE indicator = ? AND parent = ? AND frequency = ? AND period = ?),
+                 b AS (SELECT b.region, b.category, b.value FROM breakdowns AS b JOIN v
+                         ON b.region = v.region AND b.level = v.level AND b.period_start = v.period_start
+                       WHERE b.indicator = ? AND b.frequency = ? AND b.breakdown = ?)
+            SELECT v.region,
+                   coalesce(max(b.value) FILTER (WHERE b.category = ?),
+                            {"CASE WHEN count(b.category) > 0 THEN 0.0 END" if additive else "NULL"}) AS value,
+                   count(b.category) > 0 AS split
+            FROM v LEFT JOIN b USING (region) GROUP BY v.region ORDER BY v.region""",
+                        [indicator, parent, frequency, period, indicator, frequency, by, category])
+
+    def breakdown_series(self, indicator: str, region: str, frequency: str, by: str,
+                         categories: list[str]) -> pd.DataFrame:
+        """Categories of column `by` over time at a region: long rows (period, period_start,
+        category, category_en, value, provisional), oldest first."""
+        return self._df("""
+            SELECT v.period, v.period_start, b.category, b.category_en, b.value, v.provisional
+            FROM breakdowns AS b JOIN indicator_values AS v
+              ON v.indicator = b.indicator AND v.region = b.region AND v.frequency = b.frequency
+             AND v.period_start = b.period_start AND v.level = b.level
+            WHERE b.indicator = ? AND b.region = ? AND b.frequency = ? AND b.breakdown = ?
+              AND list_contains(?, b.category)
+            ORDER BY v.period_start, list_position(?, b.category)""",
+                        [indicator, region, frequency, by, categories, categories])
+
+    def lineage_reads(self) -> dict[str, list[str]]:
+        """Each indicator and the indicators it reads directly, as refresh wrote the dependency
+        graph into the catalogue; with each one's own feeds (a measure's feed), for lineage."""
+        rows = self.indicators()
+        if "inputs" not in rows:
+            raise LookupError(f"snapshot {self.id} was written before lineage was recorded: run cockpit refresh")
+        return {r.indicator: [d for d in (r.inputs or "").split(",") if d] for r in rows.itertuples()}
 
     def sensor_points(self, area: str) -> pd.DataFrame:
         """IoT sensors in a region and below it, with whether each raised an alarm or a warning in
@@ -318,6 +387,32 @@ class Snapshot:
         df = self._df(f"SELECT level, count(*) AS n FROM regions WHERE {level}_code = ? GROUP BY level", [region])
         counts = dict(zip(df["level"], df["n"].astype(int), strict=True))
         return {lvl: counts[lvl] for lvl in self.levels() if lvl in counts}
+
+    def search_regions(self, root: str, text: str, limit: int) -> pd.DataFrame:
+        """Regions under `root` (itself included) whose code starts with `text` or whose Chinese or
+        English name contains it: code, name, name_en, level; higher levels first, then by code."""
+        level = self.region(root)["level"]
+        if not str(level).isidentifier():
+            raise KeyError(f"bad region level {level!r}")
+        depth = {name: i for i, name in enumerate(self.levels())}
+        order = " ".join(f"WHEN '{name}' THEN {i}" for name, i in depth.items())
+        return self._df(f"""SELECT code, name, {self._name_en} AS name_en, level FROM regions AS r
+                            WHERE {level}_code = ? AND (starts_with(code, ?) OR contains(name, ?)
+                                                        OR contains(lower({self._name_en}), lower(?)))
+                            ORDER BY CASE level {order} END, code LIMIT ?""", [root, text, text, text, limit])
+
+    def descendant_values(self, indicator: str, region: str, level: str, frequency: str,
+                          period: str) -> pd.DataFrame:
+        """An indicator's values at every region of `level` under `region` in a period, largest
+        first: region, name, name_en, value, parent (the streets of a city by overdue orders)."""
+        upper = self.region(region)["level"]
+        if level not in self.levels() or not str(upper).isidentifier():
+            raise KeyError(f"bad region level {level!r}")
+        return self._df(f"""SELECT v.region, r.name, {self._name_en} AS name_en, v.value, r.parent_code AS parent
+                            FROM indicator_values AS v JOIN regions AS r ON r.code = v.region
+                            WHERE v.indicator = ? AND v.frequency = ? AND v.period = ? AND v.level = ?
+                              AND r.{upper}_code = ? AND v.value IS NOT NULL
+                            ORDER BY v.value DESC, v.region""", [indicator, frequency, period, level, region])
 
     def data_as_of(self) -> pd.Timestamp | None:
         """The newest data time among the feeds the snapshot was computed from."""

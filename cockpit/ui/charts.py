@@ -49,3 +49,47 @@ def score_bars(children: pd.DataFrame, lang: str) -> go.Figure:
     fig.update_xaxes(range=[0, 110], showgrid=True, gridcolor=GRIDLINE, zeroline=False)
     fig.update_yaxes(automargin=True)
     return _layout(fig, height=max(240, 30 * len(df) + 40))
+
+
+LINE_COLOURS = [colour("blue"), colour("highlight"), colour("navy"), colour("better"), colour("worse"), MUTED]
+
+
+def trend_figure(series: list[tuple[str, list[str], list[float | None]]], unit: str, decimals: int, lang: str,
+                 target: float | None = None, height: int = 260, customdata: list[str] | None = None) -> go.Figure:
+    """Lines over periods, one a (name, periods, values); a dashed line at `target`. With
+    `customdata` (one string a period, e.g. a records link as "href:/records?…"), a click on a
+    point goes there (`cockpit.ui.workbench.go_graph`)."""
+    fig = go.Figure()
+    for i, (name, periods, values) in enumerate(series):
+        fig.add_trace(go.Scatter(
+            x=periods, y=values, name=name, mode="lines+markers", line={"color": LINE_COLOURS[i % len(LINE_COLOURS)], "width": 2},
+            marker={"size": 5}, customdata=customdata if i == 0 else None,
+            text=[format_value(v, unit, decimals, lang) for v in values],
+            hovertemplate="%{x} " + name.replace("%", "%%") + ": %{text}<extra></extra>"))
+    if target is not None:
+        fig.add_hline(y=target, line={"color": colour("worse"), "dash": "dash", "width": 1},
+                      annotation_text=("目标 " if lang == "zh" else "target ") + format_value(target, unit, decimals, lang),
+                      annotation_position="top left", annotation_font={"size": 11, "color": colour("worse")})
+    fig.update_xaxes(type="category", showgrid=False, tickangle=0, nticks=8)
+    fig.update_yaxes(showgrid=True, gridcolor=GRIDLINE, zeroline=False, ticksuffix="%" if unit == "%" else "")
+    _layout(fig, height)
+    fig.update_layout(showlegend=len(series) > 1, legend={"orientation": "h", "y": 1.12, "x": 0},
+                      margin={"l": 8, "r": 16, "t": 28 if len(series) > 1 else 8, "b": 8}, hovermode="x unified")
+    return fig
+
+
+def category_bars(labels: list[str], values: list[float | None], customdata: list[str] | None, unit: str,
+                  decimals: int, lang: str, selected: str | None = None, height: int | None = None) -> go.Figure:
+    """Horizontal bars, largest at the top; the bar whose label is `selected` highlighted; with
+    `customdata`, a click goes where each bar says (a cross filter, a drill, a records link)."""
+    order = list(range(len(labels)))[::-1]
+    colours = [HIGHLIGHT if labels[i] == selected else BLUE for i in order]
+    fig = go.Figure(go.Bar(
+        x=[values[i] for i in order], y=[labels[i] for i in order], orientation="h", marker_color=colours,
+        customdata=[customdata[i] for i in order] if customdata else None,
+        text=[format_value(values[i], unit, decimals, lang) for i in order], textposition="outside", cliponaxis=False,
+        hovertemplate="%{y}: %{text}<extra></extra>"))
+    top = max([v for v in values if v is not None] or [1])
+    fig.update_xaxes(showgrid=True, gridcolor=GRIDLINE, zeroline=False, range=[0, top * 1.18 if top > 0 else 1])
+    fig.update_yaxes(automargin=True)
+    return _layout(fig, height=height or max(200, 28 * len(labels) + 40))

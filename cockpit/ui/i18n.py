@@ -143,6 +143,23 @@ STRINGS: dict[str, dict[str, str]] = {
 }
 
 
+def _merge_areas() -> None:
+    """Add the strings of every area (`cockpit/ui/strings/`) to the table; a key defined twice is a bug."""
+    from cockpit.ui.strings import area_strings
+
+    for area, strings in area_strings():
+        twice = sorted(set(strings) & set(STRINGS))
+        if twice:
+            raise RuntimeError(f"strings defined twice (cockpit/ui/strings/{area}.py and elsewhere): {', '.join(twice)}")
+        for key, entry in strings.items():
+            if set(entry) != set(LANGS):
+                raise RuntimeError(f"cockpit/ui/strings/{area}.py: {key!r} needs exactly {', '.join(LANGS)}")
+        STRINGS.update(strings)
+
+
+_merge_areas()
+
+
 def t(key: str, lang: str = DEFAULT_LANG, **values: object) -> str:
     """The string for `key` in `lang`, with `{name}` placeholders filled from `values`."""
     entry = STRINGS[key]

@@ -136,7 +136,7 @@ def layout():
         color="primary", dark=True, className="shell-navbar mb-3",
     )
     return html.Div([
-        dcc.Location(id="shell-url"),
+        dcc.Location(id="shell-url", refresh="callback-nav"),
         dcc.Store(id=STATE, storage_type="memory"),
         navbar,
         dbc.Container([demo_banner(provenance, lang), dash.page_container], fluid=True, className="shell-content"),

@@ -1,0 +1,387 @@
+"""生态环境 (/environment) as data: air quality (the share of good-air days, PM2.5) by region and
+by station, surface-water sections by grade, both against their targets, and the solid waste
+moved on transfer manifests.
+
+Indicator numbers are values of the snapshot read through the `Reader`. Stations and sections are
+points, not regions: they are listed from their feeds' own rows (`Reader.records`, in the
+viewer's scope), as they were reported, with nothing computed from them except how many of the
+listed sections have each grade (the rows of the table beside it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from cockpit.query.reader import Reader
+from cockpit.views.screen import _catalogue, _target
+from cockpit.views.workbench import (
+    Coverage,
+    Headline,
+    PageSpec,
+    PeriodChoice,
+    Place,
+    WorkbenchQuery,
+    coverage,
+    defined_at,
+    headlines,
+    indicator_href,
+    level_name,
+    page_href,
+    period_choice,
+    place,
+    records_href,
+    value_at,
+)
+
+SPEC = PageSpec(path="/environment", lead="good_air_day_ratio", frequencies=("month", "year"))
+HEADLINES = ("good_air_day_ratio", "pm25_mean", "water_good_section_ratio", "water_worse_than_v_ratio",
+             "o3_mean", "heavy_pollution_days")
+TRENDS = ("good_air_day_ratio", "pm25_mean", "water_good_section_ratio")
+TABLE = ("good_air_day_ratio", "pm25_mean", "o3_mean", "water_good_section_ratio", "water_worse_than_v_ratio")
+# The waste moved on transfer manifests, by class: tons created in the period by the region's producers.
+MANIFEST_CLASSES = (("工业固废", "Industrial solid waste", "wfi_ind_tons"),
+                    ("危险废物", "Hazardous waste", "wfi_haz_tons"),
+                    ("生活垃圾", "Household waste", "wfi_hh_tons"),
+                    ("建筑垃圾", "Construction waste", "wfi_con_tons"),
+                    ("农业废弃物", "Agricultural waste", "wfi_agri_tons"))
+GRADES = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ")
+GOOD_GRADES = frozenset({"Ⅰ", "Ⅱ", "Ⅲ"})
+READING_HOURS = 3  # a station's latest reading is looked for in the feed's last hours
+TREND_KEEP = {"month": 13, "year": 10}  # a year of months and the one a year before
+ALL_INDICATORS = tuple(dict.fromkeys(HEADLINES + TRENDS + TABLE))
+
+
+def _float(value: object) -> float | None:
+    return None if value is None or pd.isna(value) else float(value)
+
+
+def _name(meta: dict, lang: str) -> str:
+    short = meta.get(f"short_name_{lang}")
+    return short if isinstance(short, str) and short else str(meta[f"name_{lang}"])
+
+
+def _period_bounds(period: str, frequency: str) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """[start, end) of a month (2026-10) or a year (2026)."""
+    if frequency == "year":
+        start = pd.Timestamp(f"{int(period)}-01-01")
+        return start, start + pd.DateOffset(years=1)
+    start = pd.Timestamp(f"{period}-01")
+    return start, start + pd.DateOffset(months=1)
+
+
+@dataclass(frozen=True)
+class Frame:
+    query: WorkbenchQuery
+    place: Place
+    period: PeriodChoice
+    coverage: Coverage | None  # air and water stop above this place's level
+
+
+def frame(reader: Reader, q: WorkbenchQuery) -> Frame:
+    where = place(reader, q.region)
+    return Frame(query=q, place=where, period=period_choice(reader, SPEC.lead, q.frequency, q.period),
+                 # at community and grid level: a link to the manifests of the region's own producers
+                 coverage=coverage(reader, ALL_INDICATORS, where, records_feed="waste_manifests"))
+
+
+# -- trends against their targets ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class TrendView:
+    indicator: str
+    name: str
+    unit: str
+    decimals: int
+    periods: tuple[str, ...]
+    values: tuple[float | None, ...]
+    target: float | None  # the target for the place in the chosen period's year
+    link: str
+
+
+def trends(reader: Reader, f: Frame) -> tuple[TrendView, ...]:
+    """Each trend indicator over the complete periods up to the chosen one, with its target."""
+    lang = reader.viewer.lang
+    catalogue = _catalogue(reader)
+    out = []
+    for indicator in TRENDS:
+        meta = catalogue.get(indicator)
+        if meta is None or f.period.chosen is None:
+            continue
+        df = reader.series(indicator, f.place.code, f.query.frequency)
+        df = df[~df["provisional"] & df["value"].notna()]
+        if f.period.chosen in set(df["period"]):
+            df = df.loc[:df.index[df["period"] == f.period.chosen][0]]
+        df = df.tail(TREND_KEEP[f.query.frequency])
+        if df.empty:
+            continue
+        out.append(TrendView(indicator=indicator, name=_name(meta, lang), unit=str(meta["unit"]),
+                             decimals=int(meta["decimals"]), periods=tuple(df["period"].tolist()),
+                             values=tuple(_float(v) for v in df["value"]),
+                             target=_target(meta.get("targets"), f.place.code, int(f.period.chosen[:4])),
+                             link=indicator_href(indicator, f.query)))
+    return tuple(out)
+
+
+# -- the children, side by side -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    indicator: str
+    name: str
+    unit: str
+    decimals: int
+    polarity: str
+    target: float | None
+
+
+@dataclass(frozen=True)
+class ChildRow:
+    code: str
+    name: str
+    href: str  # the page at this child
+    values: tuple[float | None, ...]  # in the columns' order
+    meets: tuple[bool | None, ...]  # against each column's target (None: no target or no value)
+
+
+@dataclass(frozen=True)
+class ChildTable:
+    level_name: str | None
+    period: str | None
+    columns: tuple[Column, ...]
+    rows: tuple[ChildRow, ...]  # by the first column, best first
+
+
+def _meets(value: float | None, target: float | None, polarity: str) -> bool | None:
+    if value is None or target is None:
+        return None
+    return value >= target if polarity == "higher_better" else value <= target
+
+
+def child_table(reader: Reader, f: Frame) -> ChildTable:
+    """The place's children with the air and water indicators of the chosen period, each against its target."""
+    lang = reader.viewer.lang
+    catalogue = _catalogue(reader)
+    period = f.period.chosen
+    columns, found = [], {}
+    for indicator in TABLE:
+        meta = catalogue.get(indicator)
+        if meta is None:
+            continue
+        columns.append(Column(indicator=indicator, name=_name(meta, lang), unit=str(meta["unit"]),
+                              decimals=int(meta["decimals"]), polarity=str(meta["polarity"]),
+                              target=_target(meta.get("targets"), f.place.code, int(period[:4])) if period else None))
+        rows = reader.ranking(indicator, f.place.code, f.query.frequency, period) if period else pd.DataFrame()
+        if len(rows):
+            rows = rows[rows["period"] == period]
+            found[indicator] = dict(zip(rows["region"], rows["value"], strict=True))
+    children = [c for c in f.place.children if any(c.code in found.get(col.indicator, {}) for col in columns)]
+    out = []
+    for child in children:
+        values = tuple(_float(found.get(col.indicator, {}).get(child.code)) for col in columns)
+        out.append(ChildRow(code=child.code, name=child.name, href=page_href(SPEC, f.query, region=child.code),
+                            values=values,
+                            meets=tuple(_meets(v, col.target, col.polarity) for v, col in zip(values, columns,
+                                                                                             strict=True))))
+    if columns:
+        first = columns[0]
+        sign = -1 if first.polarity == "higher_better" else 1
+        out.sort(key=lambda r: (r.values[0] is None, sign * (r.values[0] or 0.0), r.name))
+    return ChildTable(level_name=f.place.child_level_name, period=period, columns=tuple(columns), rows=tuple(out))
+
+
+# -- air stations and their latest readings ------------------------------------------------------
+
+@dataclass(frozen=True)
+class Station:
+    station_id: str
+    name: str
+    station_class: str
+    county: str
+    lon: float
+    lat: float
+    reading_at: pd.Timestamp | None  # the station's newest hour in the feed's last READING_HOURS hours
+    aqi: float | None
+    pm25: float | None
+    o3: float | None
+    records: str  # the station's hourly readings in the chosen period
+
+
+@dataclass(frozen=True)
+class Stations:
+    latest_hour: pd.Timestamp | None  # the feed's newest hour in the place
+    rows: tuple[Station, ...]  # worst AQI first, then the silent ones
+    total: int
+
+
+def stations(reader: Reader, f: Frame) -> Stations:
+    """The air-quality stations of the place (and below it), each with its latest hourly reading."""
+    listed = reader.records("air_stations", {"region": f.place.code}, sort=[("station_id", "asc")], limit=1000)
+    if listed.rows.empty:
+        return Stations(latest_hour=None, rows=(), total=0)
+    newest = reader.records("air_quality_hourly", {"region": f.place.code}, sort=[("ts", "desc")], limit=1).rows
+    latest = pd.Timestamp(newest["ts"].iloc[0]) if len(newest) else None
+    readings: dict[str, dict] = {}
+    if latest is not None:
+        recent = reader.records("air_quality_hourly",
+                                {"region": f.place.code,
+                                 "ts": {"from": latest - pd.Timedelta(hours=READING_HOURS - 1)}},
+                                sort=[("ts", "desc")], limit=1000).rows
+        for row in recent.to_dict("records"):
+            readings.setdefault(str(row["station_id"]), row)  # newest first: the first is the latest
+    names = {}
+    out = []
+    period = f.period.chosen
+    for row in listed.rows.to_dict("records"):
+        county = str(row["region_code"])
+        if county not in names:
+            names[county] = reader.region_name(county)
+        got = readings.get(str(row["station_id"]))
+        records = records_href("pm25_mean", county, f.query.frequency, period or "",
+                               (("station_id", str(row["station_id"])),))
+        out.append(Station(station_id=str(row["station_id"]), name=str(row["name"]),
+                           station_class=str(row["station_class"]), county=names[county], lon=float(row["lon"]),
+                           lat=float(row["lat"]), reading_at=pd.Timestamp(got["ts"]) if got else None,
+                           aqi=_float(got["aqi"]) if got else None, pm25=_float(got["pm25"]) if got else None,
+                           o3=_float(got["o3"]) if got else None, records=records))
+    out.sort(key=lambda s: (s.aqi is None, -(s.aqi or 0.0), s.station_id))
+    return Stations(latest_hour=latest, rows=tuple(out), total=listed.total)
+
+
+# -- water sections by grade ---------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Section:
+    section_id: str
+    name: str
+    water_body: str
+    county: str
+    control_level: str
+    target_grade: str
+    grade: str
+    meets_target: bool  # its grade is its target grade or better
+
+
+@dataclass(frozen=True)
+class GradeCount:
+    grade: str
+    sections: int  # listed sections graded so
+    records: str  # their monthly records
+
+
+@dataclass(frozen=True)
+class Sections:
+    month: str | None  # the month shown: the chosen one, or the newest graded month of the chosen year
+    rows: tuple[Section, ...]  # worst grade first
+    grades: tuple[GradeCount, ...]  # every grade, Ⅰ to 劣Ⅴ
+    good_share: float | None  # the snapshot's share at grade III or better for that month (the same count)
+    records: str | None
+
+
+def sections(reader: Reader, f: Frame) -> Sections:
+    """The monitored sections of the place with their grade in the chosen month (for a year: its
+    newest graded month), worst first, and how many of them have each grade."""
+    empty = Sections(month=None, rows=(), grades=(), good_share=None, records=None)
+    if f.period.chosen is None:
+        return empty
+    start, end = _period_bounds(f.period.chosen, f.query.frequency)
+    newest = reader.records("water_quality_monthly", {"region": f.place.code, "month": {"from": start, "to": end}},
+                            sort=[("month", "desc")], limit=1).rows
+    if newest.empty:
+        return empty
+    month_start = pd.Timestamp(newest["month"].iloc[0])
+    month = month_start.strftime("%Y-%m")
+    graded = reader.records("water_quality_monthly",
+                            {"region": f.place.code,
+                             "month": {"from": month_start, "to": month_start + pd.DateOffset(months=1)}},
+                            limit=1000).rows
+    listed = reader.records("water_sections", {"region": f.place.code}, limit=1000).rows
+    info = {str(r["section_id"]): r for r in listed.to_dict("records")}
+    rank = {g: i for i, g in enumerate(GRADES)}
+    names: dict[str, str] = {}
+    rows = []
+    for r in graded.to_dict("records"):
+        meta = info.get(str(r["section_id"]), {})
+        county = str(r["region_code"])
+        if county not in names:
+            names[county] = reader.region_name(county)
+        target = str(meta.get("target_grade") or "")
+        grade = str(r["grade"])
+        rows.append(Section(section_id=str(r["section_id"]), name=str(meta.get("name") or r["section_id"]),
+                            water_body=str(meta.get("water_body") or ""), county=names[county],
+                            control_level=str(meta.get("control_level") or ""), target_grade=target, grade=grade,
+                            meets_target=bool(target) and rank.get(grade, 99) <= rank.get(target, -1)))
+    rows.sort(key=lambda s: (-rank.get(s.grade, 99), s.meets_target, s.section_id))
+    grades = tuple(GradeCount(grade=g, sections=sum(1 for s in rows if s.grade == g),
+                              records=records_href("water_sections_monitored", f.place.code, "month", month,
+                                                   (("grade", g),)))
+                   for g in GRADES)
+    share = value_at(reader, "water_good_section_ratio", f.place.code, "month", month) \
+        if defined_at(reader, "water_good_section_ratio", f.place.level) else None
+    return Sections(month=month, rows=tuple(rows), grades=grades, good_share=share,
+                    records=records_href("water_sections_monitored", f.place.code, "month", month))
+
+
+# -- waste on transfer manifests ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ManifestClass:
+    waste_class: str  # the feed's value (the records filter)
+    label: str  # in the viewer's language
+    indicator: str
+    tons: float | None
+    records: str
+
+
+@dataclass(frozen=True)
+class Manifests:
+    period: str | None
+    counted_here: bool  # the manifest indicators are defined at the place's level
+    counted_at: tuple[str, ...]  # the levels they are counted at (names), when not here
+    classes: tuple[ManifestClass, ...]  # largest first
+    unit: str
+
+
+def manifests(reader: Reader, f: Frame) -> Manifests:
+    """Tons of waste on the transfer manifests created in the period by the place's producers, by class."""
+    lang = reader.viewer.lang
+    catalogue = _catalogue(reader)
+    known = [(zh, en, i) for zh, en, i in MANIFEST_CLASSES if i in catalogue]
+    period = f.period.chosen
+    if not known:
+        return Manifests(period=period, counted_here=False, counted_at=(), classes=(), unit="")
+    here = defined_at(reader, known[0][2], f.place.level)
+    levels = tuple(level_name(lv, lang) for lv in str(catalogue[known[0][2]].get("levels") or "").split(",") if lv)
+    classes = []
+    if here and period:
+        for zh, en, indicator in known:
+            classes.append(ManifestClass(
+                waste_class=zh, label=en if lang == "en" else zh, indicator=indicator,
+                tons=value_at(reader, indicator, f.place.code, f.query.frequency, period),
+                records=records_href(indicator, f.place.code, f.query.frequency, period)))
+        classes.sort(key=lambda c: (c.tons is None, -(c.tons or 0.0)))
+    return Manifests(period=period, counted_here=here, counted_at=levels, classes=tuple(classes),
+                     unit=str(catalogue[known[0][2]]["unit"]))
+
+
+@dataclass(frozen=True)
+class EnvironmentPage:
+    frame: Frame
+    headlines: tuple[Headline, ...]
+    trends: tuple[TrendView, ...]
+    children: ChildTable | None
+    stations: Stations
+    sections: Sections
+    manifests: Manifests
+
+
+def environment_page(reader: Reader, q: WorkbenchQuery) -> EnvironmentPage:
+    f = frame(reader, q)
+    if f.coverage is not None:  # below a county: no air or water values; the manifests still count a county's
+        return EnvironmentPage(frame=f, headlines=(), trends=(), children=None,
+                               stations=Stations(None, (), 0), sections=Sections(None, (), (), None, None),
+                               manifests=manifests(reader, f))
+    return EnvironmentPage(frame=f, headlines=headlines(reader, HEADLINES, f.place, q, f.period),
+                           trends=trends(reader, f), children=child_table(reader, f) if f.place.children else None,
+                           stations=stations(reader, f), sections=sections(reader, f), manifests=manifests(reader, f))
