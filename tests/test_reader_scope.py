@@ -43,6 +43,7 @@ REGIONAL = {
     "record_sets": lambda r, region, p: r.record_sets("hotline_closure_rate", region, "month", p),
     "indicator_records": lambda r, region, p: r.indicator_records("hotline_orders", region, "month", p, limit=5),
     "iter_indicator_records": lambda r, region, p: r.iter_indicator_records("hotline_orders", region, "month", p),
+    "children_values_of": lambda r, region, p: r.children_values_of(INDEX, [region], "month", p),
     "children_category": lambda r, region, p: r.children_category("hotline_orders", region, "month", p,
                                                                    "category_l1", "城乡建设"),
     "descendant_values": lambda r, region, p: r.descendant_values("hotline_orders", region, "street", "month", p),

@@ -304,6 +304,29 @@ class Snapshot:
         out = children.rename(columns={"indicator": "child"}).merge(info, on="child", how="left")
         return out.merge(parts, on="child", how="left").sort_values("ordinal").reset_index(drop=True)
 
+    def children_values_of(self, indicator: str, regions: list[str], frequency: str, period: str) -> pd.DataFrame:
+        """`children_values` for several regions in one read (a heatmap of the peers × the
+        composite's children): the same columns and a `region` column, each region's children in
+        definition order; a region without parts has its children with missing values."""
+        meta = self.indicator(indicator)
+        children = pd.DataFrame(json.loads(meta["children"] or "[]"))
+        if children.empty or not regions:
+            return pd.DataFrame()
+        children["ordinal"] = range(len(children))
+        info = self._df("""SELECT indicator AS child, name_zh, name_en, unit, decimals, polarity, kind
+                           FROM indicators WHERE list_contains(?, indicator)""", [children["indicator"].tolist()])
+        parts = self._df("""SELECT p.region, p.child, p.child_value, p.score, p.weight AS effective_weight, p.share,
+                                   p.imputed
+                            FROM composite_parts AS p JOIN indicator_values AS v
+                              ON v.indicator = p.indicator AND v.region = p.region AND v.frequency = p.frequency
+                             AND v.period_start = p.period_start AND v.level = p.level
+                            WHERE p.indicator = ? AND list_contains(?, p.region) AND p.frequency = ? AND v.period = ?""",
+                         [indicator, sorted(regions), frequency, period])
+        base = children.rename(columns={"indicator": "child"}).merge(info, on="child", how="left")
+        grid = pd.DataFrame({"region": list(regions)}).merge(base, how="cross")
+        out = grid.merge(parts, on=["region", "child"], how="left")
+        return out.sort_values(["region", "ordinal"], kind="stable").reset_index(drop=True)
+
     def explanation(self, indicator: str, region: str, frequency: str, period: str) -> dict | None:
         """The generated sentence on what changed since the previous period, and its driver."""
         df = self._df("""SELECT e.* FROM explanations AS e JOIN indicator_values AS v
@@ -353,13 +376,26 @@ class Snapshot:
             return frozenset(self._df(f"SELECT code FROM regions WHERE {level}_code = ?", [region])["code"].tolist())
         return self.kept(("subtree", region), build)
 
+    def _region_rows(self) -> dict[str, tuple]:
+        """Every region's (name, name_en, level, ancestor code at each level…), by code, built once a
+        snapshot: scope checks and names are asked hundreds of times a page, one lookup each."""
+        def build() -> dict[str, tuple]:
+            levels = self.levels()
+            codes = ", ".join(f"{lvl}_code" for lvl in levels)
+            df = self._df(f"SELECT code, name, {self._name_en} AS name_en, level, {codes} FROM regions AS r")
+            columns = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns[1:]]
+            return dict(zip(df["code"].tolist(), zip(*columns, strict=True), strict=True))
+        return self.kept(("region_rows",), build)
+
     def ancestor(self, region: str, level: str) -> str | None:
         """The region at `level` that `region` lies in (itself, at its own level); None for an
         unknown code or a level above which it does not lie."""
-        if level not in self.levels():
+        levels = self.levels()
+        if level not in levels:
             return None
-        found = self._df(f"SELECT {level}_code AS code FROM regions WHERE code = ?", [region])
-        return None if found.empty or pd.isna(found["code"].iloc[0]) else str(found["code"].iloc[0])
+        row = self._region_rows().get(region)
+        found = row[3 + levels.index(level)] if row is not None else None
+        return None if found is None else str(found)
 
     def indicator_systems(self) -> dict[str, str]:
         """Each indicator's system: what a theme-scoped viewer's checks look up."""
@@ -445,8 +481,10 @@ class Snapshot:
         return min(ends) if ends else None
 
     def region_name(self, region: str, lang: str = "zh") -> str:
-        df = self._df(f"SELECT name, {self._name_en} AS name_en FROM regions AS r WHERE code = ?", [region])
-        return region if df.empty else str(df["name_en" if lang == "en" else "name"].iloc[0])
+        row = self._region_rows().get(region)
+        if row is None:
+            return region
+        return str(row[1] if lang == "en" and row[1] is not None else row[0])
 
     @property
     def _name_en(self) -> str:

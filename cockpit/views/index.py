@@ -374,10 +374,15 @@ def heatmap(reader: Reader, ranked: Ranking, frequency: str, period: str,
     wanted = [(d, n) for d, n in dims if dimension is None or d == dimension]
     columns: list[HeatColumn] = []
     rows = []
+    regions = [r.region for r in ranked.rows]
+    by_dim = {dim: {code: frame for code, frame in reader.children_values_of(dim, regions, frequency, period)
+                    .groupby("region", sort=False)} for dim, _ in wanted}  # one read a dimension, not a cell
     for r in ranked.rows:
         scores, values = [], []
         for dim, dim_name in wanted:
-            parts = reader.children_values(dim, r.region, frequency, period)
+            parts = by_dim[dim].get(r.region)
+            if parts is None:
+                parts = reader.children_values(dim, r.region, frequency, period)
             if len(columns) < len(wanted) * 3 and not any(c.dimension == dim for c in columns):
                 columns += [HeatColumn(indicator=str(p["child"]), name=str(p[f"name_{lang}"]), dimension=dim,
                                        dimension_name=dim_name, unit=str(p["unit"]), decimals=int(p["decimals"]))
