@@ -68,7 +68,7 @@ def layout(lang: str | None = None, **query):
     children = [(c.code, c.name) for c in where.children]
     view = infrastructure_view(reader, where.code, where.level, children,
                                where.children[0].level if where.children else None, choice.frequency, choice.chosen,
-                               sensor_type)
+                               sensor_type, q.since)
     return workbench_page(SPEC, q, where, choice, lang, body=_body(reader, view, where, q, choice, lang), **frame)
 
 

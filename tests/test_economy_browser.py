@@ -82,3 +82,21 @@ def test_quarter_and_english(visit, demo_snapshots):
     assert "GDP by quarter" in page.inner_text("#economy-trend")
     assert "Q1–Q" in page.inner_text("#economy-ytd")
     assert not v.console_errors, v.console_errors
+
+
+def test_the_trend_start_lives_in_the_address(visit, demo_snapshots):
+    """The filter bar's trend start: picked, it is in the URL and the trend starts there; back undoes it."""
+    v = visit(1366, 768)
+    page = v.goto("/economy?region=330100")
+    page.wait_for_selector("#economy-trend .scatterlayer .trace", timeout=30_000)
+    page.locator(".wb-since").click()
+    option = page.locator("[role=option]").nth(5)  # the open dropdown's options (drawn outside it)
+    start = option.inner_text().strip()
+    option.click()
+    page.wait_for_function("s => new URLSearchParams(location.search).get('since') === s", arg=start, timeout=30_000)
+    page.wait_for_function("""s => { const g = document.querySelector('#economy-trend .js-plotly-plot');
+                                     return g && g.data && g.data[0].x[0] === s; }""", arg=start, timeout=30_000)
+    assert page.locator(".wb-since").inner_text().strip().startswith(start)
+    page.go_back()
+    page.wait_for_function("!new URLSearchParams(location.search).get('since')", timeout=30_000)
+    assert v.console_errors == [] and v.external_requests == []

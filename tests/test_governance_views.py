@@ -10,7 +10,7 @@ import pytest
 from cockpit.query.reader import OutOfScope, Reader
 from cockpit.query.viewer import Viewer, default_viewer
 from cockpit.views import governance as gov
-from cockpit.views.workbench import value_at
+from cockpit.views.workbench import TREND_PERIODS, value_at
 
 PROVINCE = "330000"
 
@@ -202,7 +202,10 @@ def test_repeat_complaints(reader, period):
     city = _city(reader)
     found = gov.repeat_complaints(reader, city, "month", period)
     assert found.value == value_at(reader, gov.REPEAT, city, "month", period)
-    assert found.periods[-1] == period and len(found.periods) == gov.TREND_PERIODS["month"]
+    assert found.periods[-1] == period and len(found.periods) == TREND_PERIODS["month"]
+    # a trend start asked in the address (?since=) starts the trend there
+    start = found.periods[-6]
+    assert gov.repeat_complaints(reader, city, "month", period, since=start).periods[0] == start
     values = [v for _, _, v in found.children]
     assert values == sorted(values, reverse=True)
 

@@ -26,6 +26,24 @@ def test_the_query_is_read_as_a_hostile_client_may_send_it():
     assert wb.parse_query({"period": "2026Q3"}, SPEC).period == "2026Q3"  # quarters as the snapshot labels them
     assert wb._shifted("2026Q1", "quarter", "mom") == "2025Q4" and wb._shifted("2026Q1", "quarter", "yoy") == "2025Q1"
     assert wb._shifted("2026-01", "month", "mom") == "2025-12" and wb._shifted("2026", "year", "yoy") == "2025"
+    assert wb.parse_query({"since": "2025-06"}, SPEC).since == "2025-06"
+    assert wb.parse_query({"since": "june"}, SPEC).since is None
+
+
+def test_a_trend_runs_from_the_asked_start_to_the_chosen_period():
+    import pandas as pd
+
+    months = pd.DataFrame({"period": [f"2025-{m:02d}" for m in range(1, 13)] + ["2026-01", "2026-02"]})
+    shown = wb.trend_window(months, "month", "2025-12", "2025-03")["period"].tolist()
+    assert shown[0] == "2025-03" and shown[-1] == "2025-12" and len(shown) == 10
+    assert len(wb.trend_window(months, "month", "2026-02", None)) == min(len(months), wb.TREND_PERIODS["month"])
+    # a start the series lacks: the default window, never an empty trend
+    assert wb.trend_window(months, "month", "2025-12", "2019-01")["period"].tolist()[-1] == "2025-12"
+    choice = wb.PeriodChoice("month", ("2026-02", "2026-01", "2025-12"), "2026-01")
+    assert wb.trend_starts(choice) == ("2025-12",)
+    # another frequency forgets the start with the period
+    q = wb.WorkbenchQuery(period="2026-01", since="2025-06")
+    assert q.changed(frequency="year").since is None and wb.page_href(SPEC, q).endswith("since=2025-06")
 
 
 def test_links_change_one_thing_and_leave_out_defaults():

@@ -407,7 +407,7 @@ def page_body(reader, spec: PageSpec, q: WorkbenchQuery, where: Place, choice: P
         return html.Div([*top, rates_coverage(rates_cover, spec, q, lang), headline_cards(cards, lang), counts, side],
                         id="gov-body")
     cards = headlines(reader, gov.HEADLINES, where, q, choice, category=category)
-    cats = gov.categories(reader, region, frequency, period, filters)
+    cats = gov.categories(reader, region, frequency, period, filters, since=q.since)
     by_region = gov.rates_by_region(reader, region, frequency, period, filters) if where.children else None
     return html.Div([
         *top,
@@ -421,7 +421,7 @@ def page_body(reader, spec: PageSpec, q: WorkbenchQuery, where: Place, choice: P
         ], className="g-3 mb-3"),
         dbc.Row([
             dbc.Col(funnel_panel(gov.funnel(reader, region, frequency, period, filters), q, lang), lg=6),
-            dbc.Col(repeat_panel(gov.repeat_complaints(reader, region, frequency, period, filters), spec, q,
+            dbc.Col(repeat_panel(gov.repeat_complaints(reader, region, frequency, period, filters, since=q.since), spec, q,
                                  where.child_level_name, lang), lg=6),
         ], className="g-3 mb-3"),
         side,

@@ -33,6 +33,7 @@ from cockpit.ui.i18n import current_lang, t
 from cockpit.ui.shell import snapshot_notice
 from cockpit.views.workbench import (
     COMPARISONS,
+    TREND_PERIODS,
     Coverage,
     Headline,
     PageSpec,
@@ -41,6 +42,7 @@ from cockpit.views.workbench import (
     WorkbenchQuery,
     level_name,
     page_href,
+    trend_starts,
 )
 
 NAV = "shell-url"  # the shell's dcc.Location, which navigates client-side
@@ -98,6 +100,13 @@ def filter_bar(spec: PageSpec, q: WorkbenchQuery, place: Place, choice: PeriodCh
     fields.append(labelled("wb.period", dcc.Dropdown(
         id=control_id("period"), options=[{"label": p, "value": p} for p in choice.periods], value=choice.chosen,
         clearable=False, searchable=False, className="wb-period"), "8.5rem"))
+    starts = trend_starts(choice)
+    if starts:
+        fields.append(labelled("wb.since", dcc.Dropdown(
+            id=control_id("since"), options=[{"label": p, "value": p} for p in starts],
+            value=q.since if q.since in starts else None, clearable=False, searchable=False,
+            placeholder=t("wb.since.default", lang, n=TREND_PERIODS.get(q.frequency, 12)), className="wb-since"),
+            "9.5rem"))
     fields.append(labelled("wb.compare", dbc.RadioItems(
         id=control_id("cmp"), inline=True, value=q.cmp, className="wb-radio",
         options=[{"label": t(f"wb.compare.{c}", lang), "value": c} for c in COMPARISONS])))
@@ -164,7 +173,8 @@ def workbench_page(spec: PageSpec, q: WorkbenchQuery, place: Place, choice: Peri
     ], id=page_id, className="wb-page", **{"data-region": place.code, "data-period": choice.chosen or "",
                                            # what the controls were drawn with (the navigation ignores them)
                                            "data-shown-region": place.code, "data-shown-period": choice.chosen or "",
-                                           "data-shown-frequency": q.frequency, "data-shown-cmp": q.cmp})
+                                           "data-shown-frequency": q.frequency, "data-shown-cmp": q.cmp,
+                                           "data-shown-since": q.since or ""})
 
 
 def panel(title: str, body: Any, *, panel_id: str, footer: Any = None, links: Any = None) -> dbc.Card:
@@ -273,7 +283,7 @@ function(values, clicks, clears) {
         const shown = page ? page.dataset['shown' + key.charAt(0).toUpperCase() + key.slice(1)] : undefined;
         if (q.get(key) === String(value) || shown === String(value)) { return none; }
         q.set(key, String(value));
-        if (key === 'frequency') { q.delete('period'); }
+        if (key === 'frequency') { q.delete('period'); q.delete('since'); }
     } else if (id.wb === 'clear') {
         if (!fired.value) { return none; }
         q.delete(id.key);

@@ -30,6 +30,7 @@ from cockpit.views.workbench import (
     period_choice,
     place,
     records_href,
+    trend_window,
 )
 
 SPEC = PageSpec(path="/economy", lead="retail_sales_ytd_growth", frequencies=("month", "quarter", "year"))
@@ -61,7 +62,6 @@ TRENDS = {
     "year": ("gdp",),
 }
 RANKED = {"month": "retail_sales_ytd_growth", "quarter": "gdp_ytd", "year": "gdp"}
-TREND_KEEP = {"month": 18, "quarter": 12, "year": 10}
 ALL_INDICATORS = tuple(sorted({i for group in HEADLINES.values() for i in group}
                               | {i for rows in YTD_ROWS.values() for row in rows for i in row if i}
                               | {i for group in TRENDS.values() for i in group} | set(RANKED.values())))
@@ -265,10 +265,7 @@ def trend(reader: Reader, f: Frame) -> TrendView:
         df = reader.series(indicator, f.place.code, freq)
         joined = freq == "month" and jan_feb(meta, df)
         df = df[~df["provisional"] & df["value"].notna()]
-        if f.period.chosen is not None and f.period.chosen in set(df["period"]):
-            end = df.index[df["period"] == f.period.chosen][0]
-            df = df.loc[:end]
-        df = df.tail(TREND_KEEP[freq])
+        df = trend_window(df, freq, f.period.chosen, f.query.since)
         combined = combined or joined
         lines.append(TrendLine(indicator=indicator, name=display_name(meta, freq, lang, short=True),
                                periods=tuple(_month_tick(p, freq, lang, joined) for p in df["period"]),

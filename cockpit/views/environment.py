@@ -32,6 +32,7 @@ from cockpit.views.workbench import (
     period_choice,
     place,
     records_href,
+    trend_window,
     value_at,
 )
 
@@ -49,7 +50,6 @@ MANIFEST_CLASSES = (("工业固废", "Industrial solid waste", "wfi_ind_tons"),
 GRADES = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ")
 GOOD_GRADES = frozenset({"Ⅰ", "Ⅱ", "Ⅲ"})
 READING_HOURS = 3  # a station's latest reading is looked for in the feed's last hours
-TREND_KEEP = {"month": 13, "year": 10}  # a year of months and the one a year before
 ALL_INDICATORS = tuple(dict.fromkeys(HEADLINES + TRENDS + TABLE))
 
 
@@ -111,9 +111,7 @@ def trends(reader: Reader, f: Frame) -> tuple[TrendView, ...]:
             continue
         df = reader.series(indicator, f.place.code, f.query.frequency)
         df = df[~df["provisional"] & df["value"].notna()]
-        if f.period.chosen in set(df["period"]):
-            df = df.loc[:df.index[df["period"] == f.period.chosen][0]]
-        df = df.tail(TREND_KEEP[f.query.frequency])
+        df = trend_window(df, f.query.frequency, f.period.chosen, f.query.since)
         if df.empty:
             continue
         out.append(TrendView(indicator=indicator, name=_name(meta, lang), unit=str(meta["unit"]),

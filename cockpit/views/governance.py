@@ -21,7 +21,7 @@ import pandas as pd
 
 from cockpit.config import now
 from cockpit.query.reader import RECORDS_PAGE_LIMIT, Reader
-from cockpit.views.workbench import records_href, value_at
+from cockpit.views.workbench import records_href, trend_window, value_at
 
 ORDERS = "hotline_orders"
 OVERDUE = "hotline_overdue"
@@ -45,7 +45,6 @@ OVERDUE_AGES = ((0, 3), (3, 7), (7, 30), (30, None))  # days past the deadline, 
 ORDER_COLUMNS = ("order_id", "category_l1", "department", "region_code", "created_at", "due_at", "status")
 MANY = Reader.BREAKDOWN_LIMIT  # "every category" for a breakdown (a province has a few hundred departments)
 DEPARTMENT_ROWS = 20  # departments the rates table lists (the busiest)
-TREND_PERIODS = {"month": 12, "quarter": 8, "year": 5}
 TREND_CATEGORIES = 5
 
 
@@ -443,7 +442,8 @@ class Categories:
 
 
 def categories(reader: Reader, region: str, frequency: str, period: str | None,
-               filters: Mapping[str, str] | Sequence[tuple[str, str]] | None = None, limit: int = 10) -> Categories:
+               filters: Mapping[str, str] | Sequence[tuple[str, str]] | None = None, limit: int = 10,
+               since: str | None = None) -> Categories:
     """The first-level categories people called about most in the period (orders accepted), and
     the trend of the busiest (or of the chosen one, with the busiest beside it) over the periods up
     to it. A department filter cannot narrow the split by category and is reported in `ignored`."""
@@ -471,9 +471,7 @@ def categories(reader: Reader, region: str, frequency: str, period: str | None,
     if len(series):
         series = series[~series["provisional"].astype(bool)]
         order = series.drop_duplicates("period").sort_values("period_start")
-        upto = order.loc[order["period"] <= period, "period"].tolist() if period in set(order["period"]) \
-            else order["period"].tolist()
-        periods = upto[-TREND_PERIODS.get(frequency, 12):]
+        periods = trend_window(order, frequency, period, since)["period"].tolist()
         for cat in traced:
             own = series[series["category"] == cat].set_index("period")["value"]
             lines.append(CategoryLine(cat, label.get(cat, cat), tuple(periods),
@@ -499,7 +497,7 @@ class RepeatComplaints:
 
 def repeat_complaints(reader: Reader, region: str, frequency: str, period: str | None,
                       filters: Mapping[str, str] | Sequence[tuple[str, str]] | None = None,
-                      limit: int = 5) -> RepeatComplaints:
+                      limit: int = 5, since: str | None = None) -> RepeatComplaints:
     """Complaints beyond the first from the same caller about the same third-level category in a
     period: the region's trend up to the period and the regions below with the most. Not split by
     department or category: the filters are reported in `ignored`."""
@@ -510,9 +508,7 @@ def repeat_complaints(reader: Reader, region: str, frequency: str, period: str |
         return RepeatComplaints(region, frequency, None, meta["display_name"], meta["unit"], None, (), (), (), ignored)
     series = reader.series(REPEAT, region, frequency)
     series = series[~series["provisional"].astype(bool)]
-    keep = series["period_start"] <= series.loc[series["period"] == period, "period_start"].max() \
-        if period in set(series["period"]) else series["period"].notna()
-    series = series[keep].tail(TREND_PERIODS.get(frequency, 12))
+    series = trend_window(series, frequency, period, since)
     ranking = reader.ranking(REPEAT, region, frequency, period)
     name_col = "name_en" if reader.viewer.lang == "en" else "name"
     ranking = ranking.sort_values(["value", "region"], ascending=[False, True]).head(limit)

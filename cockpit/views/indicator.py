@@ -32,11 +32,11 @@ from cockpit.views.workbench import (
     period_choice,
     place,
     records_href,
+    trend_window,
 )
 
 COMPARISONS = ("yoy", "mom", "target")
 KINDS = ("measure", "formula", "composite")
-TREND_PERIODS = {"month": 36, "quarter": 12, "year": 10}  # a trend shows the last this many periods
 IDENT = re.compile(r"[a-z][a-z0-9_]*")
 
 
@@ -343,11 +343,12 @@ def _tone(value: float | None, reference: float | None, polarity: str, band: tup
     return {"better": "good", "worse": "bad"}.get(verdict, "neutral")
 
 
-def series(reader: Reader, the: Definition, region: str, frequency: str, category: Category | None = None) -> Series:
+def series(reader: Reader, the: Definition, region: str, frequency: str, category: Category | None = None,
+           period: str | None = None, since: str | None = None) -> Series:
     meta = _catalogue(reader)[the.indicator]
     df = _values(reader, the, region, frequency, category)
     # the period under way is left out: a rate or count of a part period would read as a fall
-    df = df[~df["provisional"].astype(bool)].tail(TREND_PERIODS[frequency])
+    df = trend_window(df[~df["provisional"].astype(bool)], frequency, period, since)
     periods = tuple(str(p) for p in df["period"])
     return Series(periods=periods, values=tuple(_float(v) for v in df["value"]),
                   provisional=tuple(bool(p) for p in df["provisional"]),
@@ -673,7 +674,7 @@ def indicator_page(reader: Reader, indicator: str, args: Mapping[str, Any]) -> I
     except LookupError:  # a snapshot written before lineage was recorded
         graph = None
     return IndicatorPage(spec=spec, query=q, definition=the, place=where, choice=choice, headline=head,
-                         series=series(reader, the, where.code, choice.frequency, category),
+                         series=series(reader, the, where.code, choice.frequency, category, choice.chosen, q.since),
                          coverage=coverage(the, where),
                          comparison=compared, map=map_data(reader, compared),
                          breakdown=breakdown(reader, the, where, choice, head.value), lineage=graph,

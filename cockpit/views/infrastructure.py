@@ -19,6 +19,7 @@ import pandas as pd
 
 from cockpit.query.reader import OutOfScope, Reader
 from cockpit.views.screen import _target
+from cockpit.views.workbench import trend_window
 
 SYSTEM = "infrastructure"
 LEAD = "sensor_online_rate"
@@ -32,7 +33,6 @@ SENSOR_REGION_INDICATORS = ("sensor_online_rate", "sensors_in_alarm", "sensors_i
 PLATFORM_INDICATORS = ("cloud_vcpu_utilisation", "cloud_storage_utilisation", "items_collected", "records_shared",
                        "api_calls")
 SECURITY_INDICATORS = ("security_events", "security_events_high", "security_resolution_rate")
-TREND_PERIODS = {"month": 12, "quarter": 8, "year": 5}
 
 
 def _float(value: object) -> float | None:
@@ -123,17 +123,17 @@ class Series:
     target: float | None
 
 
-def series(reader: Reader, indicator: str, region: str, frequency: str, period: str) -> Series | None:
-    """An indicator's complete periods up to `period` (at most TREND_PERIODS), None without values."""
+def series(reader: Reader, indicator: str, region: str, frequency: str, period: str,
+           since: str | None = None) -> Series | None:
+    """An indicator's complete periods up to `period` (from `since`, else the workbench's
+    default window), None without values."""
     try:
         meta = reader.indicator(indicator)
     except KeyError:
         return None
     df = reader.series(indicator, region, frequency)
     df = df[(~df["provisional"].astype(bool)) & df["value"].notna()]
-    if period in set(df["period"]):
-        df = df.iloc[: list(df["period"]).index(period) + 1]
-    df = df.tail(TREND_PERIODS.get(frequency, 12))
+    df = trend_window(df, frequency, period, since)
     if df.empty:
         return None
     low, high = _float(meta.get("band_low")), _float(meta.get("band_high"))
@@ -227,7 +227,7 @@ def _defined(reader: Reader, indicator: str, level: str | None) -> bool:
 
 def infrastructure_view(reader: Reader, region: str, level: str, children: Sequence[tuple[str, str]],
                         child_level: str | None, frequency: str, period: str,
-                        sensor_type: str | None = None) -> InfrastructureView:
+                        sensor_type: str | None = None, since: str | None = None) -> InfrastructureView:
     """The page's panels at `region` (OutOfScope outside the viewer's subtree; ValueError for a
     sensor type the contract does not know)."""
     reader.region(region)  # the scope check, before anything is read
@@ -243,7 +243,7 @@ def infrastructure_view(reader: Reader, region: str, level: str, children: Seque
     def trends(indicators: Sequence[str]) -> tuple[Series, ...]:
         if not _defined(reader, indicators[0], level):
             return ()
-        return tuple(s for i in indicators if (s := series(reader, i, region, frequency, period)) is not None)
+        return tuple(s for i in indicators if (s := series(reader, i, region, frequency, period, since)) is not None)
 
     try:
         return InfrastructureView(

@@ -68,6 +68,8 @@ class WorkbenchQuery:
     period: str | None = None
     cmp: str = "yoy"
     filters: tuple[tuple[str, str], ...] = ()
+    since: str | None = None
+    """The first period the page's trends show (?since=2025-06); None: the last TREND_PERIODS."""
 
     def filter(self, dim: str) -> str | None:
         return dict(self.filters).get(dim)
@@ -75,13 +77,13 @@ class WorkbenchQuery:
     def changed(self, **changes: Any) -> WorkbenchQuery:
         """The query with `region`, `period`, `frequency` (which forgets the period: another
         frequency has other periods), `cmp` or `filters={dim: value or None}` changed."""
-        unknown = set(changes) - {"region", "period", "frequency", "cmp", "filters"}
+        unknown = set(changes) - {"region", "period", "frequency", "cmp", "filters", "since"}
         if unknown:
             raise ValueError(f"not part of a page's query: {', '.join(sorted(unknown))}")
         out = self
         if "frequency" in changes and changes["frequency"] != self.frequency:
-            out = replace(out, frequency=changes["frequency"], period=None)
-        for key in ("region", "period", "cmp"):
+            out = replace(out, frequency=changes["frequency"], period=None, since=None)
+        for key in ("region", "period", "cmp", "since"):
             if key in changes:
                 out = replace(out, **{key: changes[key]})
         if "filters" in changes:
@@ -101,13 +103,14 @@ def parse_query(args: Mapping[str, Any], spec: PageSpec) -> WorkbenchQuery:
     frequency = _text(args.get("frequency"))
     period = _text(args.get("period"))
     cmp = _text(args.get("cmp"))
+    since = _text(args.get("since"))
     filters = tuple(sorted((dim, value) for dim in spec.cross if (value := _text(args.get(dim))) is not None))
     return WorkbenchQuery(
         region=region if region and _REGION.fullmatch(region) else None,
         frequency=frequency if frequency in spec.frequencies else spec.frequencies[0],
         period=period if period and _PERIOD.fullmatch(period) else None,
         cmp=cmp if cmp in COMPARISONS else COMPARISONS[0],
-        filters=filters)
+        filters=filters, since=since if since and _PERIOD.fullmatch(since) else None)
 
 
 def query_params(q: WorkbenchQuery, spec: PageSpec) -> dict[str, str]:
@@ -121,6 +124,8 @@ def query_params(q: WorkbenchQuery, spec: PageSpec) -> dict[str, str]:
         params["period"] = q.period
     if q.cmp != COMPARISONS[0]:
         params["cmp"] = q.cmp
+    if q.since:
+        params["since"] = q.since
     params.update({dim: value for dim, value in q.filters if dim in spec.cross})
     return params
 
@@ -239,6 +244,32 @@ def period_choice(reader: Reader, indicator: str, frequency: str, asked: str | N
     if chosen is None and periods:
         chosen = periods[0]
     return PeriodChoice(frequency=frequency, periods=periods, chosen=chosen, asked_missing=missing)
+
+
+# -- trends ------------------------------------------------------------------------------------
+
+TREND_PERIODS = {"month": 18, "quarter": 12, "year": 10}  # what a trend shows when no start is asked
+
+
+def trend_window(series: pd.DataFrame, frequency: str, period: str | None, since: str | None) -> pd.DataFrame:
+    """The rows of a series (oldest first, with `period`) a trend shows: up to the chosen
+    `period`, from `since` when the series has it, else the last TREND_PERIODS of the frequency."""
+    if series.empty:
+        return series
+    labels = list(series["period"])
+    if period in labels:
+        series = series.iloc[: labels.index(period) + 1]
+        labels = labels[: labels.index(period) + 1]
+    if since in labels:
+        return series.iloc[labels.index(since):]
+    return series.tail(TREND_PERIODS.get(frequency, 12))
+
+
+def trend_starts(choice: PeriodChoice) -> tuple[str, ...]:
+    """The periods a trend may start at: those before the chosen one, newest first."""
+    if choice.chosen not in choice.periods:
+        return choice.periods[1:]
+    return choice.periods[choice.periods.index(choice.chosen) + 1:]
 
 
 # -- headline numbers --------------------------------------------------------------------------

@@ -11,6 +11,8 @@ STRINGS = {
     "wb.frequency.year": {"zh": "年", "en": "Year"},
     "wb.period": {"zh": "时间", "en": "Period"},
     "wb.compare": {"zh": "对比", "en": "Compare"},
+    "wb.since": {"zh": "趋势起点", "en": "Trends from"},
+    "wb.since.default": {"zh": "近{n}期", "en": "Last {n}"},
     "wb.compare.yoy": {"zh": "同比", "en": "YoY"},
     "wb.compare.mom": {"zh": "环比", "en": "MoM"},
     "wb.compare.target": {"zh": "目标", "en": "Target"},
