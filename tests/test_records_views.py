@@ -231,3 +231,16 @@ def test_a_range_filter_turns_the_export_off_with_a_message(use_demo_lake):
     _, xlsx, csv, group, count, problem, shown = rv.grid_outputs(answer, q, "zh")
     assert xlsx is None and csv is None and "records-export-off" in group
     assert shown and "范围筛选" in problem and str(answer.total) in count.replace(",", "")
+
+
+def test_a_grid_is_named_with_its_street_and_community(use_demo_lake):
+    """Every street has a 第1网格: a grid's records say whose it is."""
+    from cockpit.views.records import region_label
+
+    reader = _reader()
+    street = next(c for c in sorted(reader.children("330602")["code"]))
+    community = str(reader.children(street)["code"].iloc[0])
+    grid = str(reader.children(community)["code"].iloc[0])
+    label = region_label(reader, grid)
+    assert label == " ".join(reader.region_name(c) for c in (street, community, grid))
+    assert region_label(reader, street) == reader.region_name(street)  # a street's name says enough

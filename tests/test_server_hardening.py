@@ -328,3 +328,34 @@ def test_an_unknown_address_draws_the_apps_not_found_page(visit):
     page.click("#notfound-page a")
     page.wait_for_selector("#home-page", timeout=30_000)
     assert v.external_requests == [] and [e for e in v.console_errors if "404" not in e] == []
+
+
+def _output_of(app, fragment: str) -> str:
+    return next(out for out in app.callback_map if fragment in out)
+
+
+def test_a_county_viewer_gets_nothing_of_another_county_from_the_new_callbacks(app, client, monkeypatch):
+    """The records grid and the region picker are server callbacks: a county clerk who posts another
+    county's code to them directly gets nothing of it (the reader's scope, not the page, decides)."""
+    from cockpit.query.snapshot import current_snapshot
+    from cockpit.query.viewer import Viewer
+    from cockpit.ui import request
+
+    monkeypatch.setattr(request, "viewer", lambda lang=None: Viewer(role="staff", region="330602", lang="zh"))
+    period = current_snapshot().periods("hotline_orders", "month")[0]
+    grid = _output_of(app, "records-grid.getRowsResponse")
+    cb = app.callback_map[grid]
+    own, other = (f"indicator=hotline_orders&region={code}&frequency=month&period={period}"
+                  for code in ("330602", "330102"))
+    answers = {}
+    for name, query in (("own", own), ("other", other)):
+        r = client.post(UPDATE, json=body_for(app, grid, [{"startRow": 0, "endRow": 100}], [query] * len(cb["state"])))
+        assert r.status_code == 200, r.get_data(as_text=True)[:300]
+        answers[name] = json.dumps(r.get_json(), ensure_ascii=False)
+    assert '"330602' in answers["own"]  # the clerk's own county's orders
+    assert '"330102' not in answers["other"] and '"rowCount": 0' in answers["other"].replace('"rowCount":0', '"rowCount": 0')
+    search = _output_of(app, '"key":"region","wb":"set"}.options')
+    r = client.post(UPDATE, json=body_for(app, search, ["上城"], [[]]))
+    assert r.status_code in (200, 204) and "330102" not in r.get_data(as_text=True)
+    r = client.post(UPDATE, json=body_for(app, search, ["越城"], [[]]))
+    assert "330602" in r.get_data(as_text=True)

@@ -104,12 +104,14 @@ def detail_panel(detail: IndexDetail, lang: str, prefix: str, open_indicators: b
 
 # -- the Waste-Free page on the workbench ------------------------------------------------------
 
+HEAT_BANDS = (("s5", 90), ("s4", 80), ("s3", 70), ("s2", 60))  # a heat cell's class: the score it needs at least
+
+
 def score_tone(score: float | None) -> str:
-    """A heat cell's class: strong (≥ 90), good (≥ 80), middling (≥ 70), weak (≥ 60), weakest (< 60)."""
+    """A heat cell's class by HEAT_BANDS: strong (≥ 90) down to weak (≥ 60), weakest (s1) below."""
     if score is None:
         return "none"
-    return "s5" if score >= 90 else "s4" if score >= 80 else "s3" if score >= 70 else "s2" if score >= 60 else "s1"
-
+    return next((tone for tone, low in HEAT_BANDS if score >= low), "s1")
 
 # The cells' colours: the theme's better (green) for strengths, worse (red) for weaknesses.
 HEAT_STYLE = {
@@ -120,7 +122,9 @@ HEAT_STYLE = {
     "s1": {"backgroundColor": "rgba(var(--cockpit-worse-rgb), 0.5)"},
     "none": {"backgroundColor": "var(--cockpit-gridline)", "color": "var(--cockpit-meta)"},
 }
-HEAT_LEGEND = (("s5", "≥90"), ("s4", "80–90"), ("s3", "70–80"), ("s2", "60–70"), ("s1", "<60"))
+HEAT_LEGEND = ((HEAT_BANDS[0][0], f"≥{HEAT_BANDS[0][1]}"),
+               *((tone, f"{low}–{up}") for (tone, low), (_, up) in zip(HEAT_BANDS[1:], HEAT_BANDS, strict=False)),
+               ("s1", f"<{HEAT_BANDS[-1][1]}"))
 
 
 def heatmap_table(heatmap: Heatmap, selected: str | None, dimension: str | None, lang: str, *,

@@ -17,6 +17,7 @@ import pandas as pd
 from cockpit.query.reader import Reader
 from cockpit.views.screen import _catalogue, _target
 from cockpit.views.workbench import (
+    Column,
     Coverage,
     Headline,
     PageSpec,
@@ -123,16 +124,6 @@ def trends(reader: Reader, f: Frame) -> tuple[TrendView, ...]:
 
 
 # -- the children, side by side -----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Column:
-    indicator: str
-    name: str
-    unit: str
-    decimals: int
-    polarity: str
-    target: float | None
-
 
 @dataclass(frozen=True)
 class ChildRow:

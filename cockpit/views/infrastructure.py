@@ -19,7 +19,7 @@ import pandas as pd
 
 from cockpit.query.reader import OutOfScope, Reader
 from cockpit.views.screen import _target
-from cockpit.views.workbench import trend_window
+from cockpit.views.workbench import Column, trend_window
 
 SYSTEM = "infrastructure"
 LEAD = "sensor_online_rate"
@@ -51,15 +51,6 @@ def check_sensor_type(value: str | None) -> str | None:
 
 
 # -- indicator columns ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Column:
-    indicator: str
-    name: str
-    unit: str
-    decimals: int
-    polarity: str
-
 
 @dataclass(frozen=True)
 class RegionRow:

@@ -141,6 +141,23 @@ def _infer_frequency(period: str | None) -> str | None:
     return "year" if len(period) == 4 else "quarter" if "Q" in period else "month"
 
 
+
+# Below a street, a name alone is ambiguous (every street has a 第1网格): it is said with its street.
+_NAMED_WITH_STREET = ("community", "grid")
+
+
+def region_label(reader: Reader, region: str) -> str:
+    """A region's name as a list of its records says it: a community or grid with its street and community."""
+    row = reader.region(region)
+    names = [reader.region_name(region)]
+    parent = row["parent_code"]
+    level = row["level"]
+    while level in _NAMED_WITH_STREET and parent is not None:
+        up = reader.region(parent)
+        names.insert(0, reader.region_name(parent))
+        level, parent = up["level"], up["parent_code"]
+    return " ".join(names)
+
 def records_view(reader: Reader, q: RecordsQuery, offset: int = 0, limit: int = 100) -> RecordsView:
     """The records behind an indicator's value (q.indicator) or a feed's rows (q.feed alone).
     Raises KeyError / ValueError / OutOfScope (from the reader) on an unknown id, a bad period or
@@ -154,7 +171,7 @@ def records_view(reader: Reader, q: RecordsQuery, offset: int = 0, limit: int = 
         page = reader.records(q.feed, {**filters, "region": region}, list(q.sort), offset, limit)
         notes = _notices(reader, q.feed, filtered=False, counts=True)
         return RecordsView(query=RecordsQuery(None, q.feed, region, None, None, "value", filters, q.sort),
-                           title=reader.feed_label(q.feed), subtitle=reader.region_name(region), feed=q.feed,
+                           title=reader.feed_label(q.feed), subtitle=region_label(reader, region), feed=q.feed,
                            sets=[], columns=reader.record_columns(q.feed), page=page, value=None, counts=False,
                            notice=" ".join(notes) or None)
     meta = reader.indicator(q.indicator)  # KeyError for an unknown indicator or one the viewer may not see
@@ -188,7 +205,7 @@ def records_view(reader: Reader, q: RecordsQuery, offset: int = 0, limit: int = 
     return RecordsView(
         query=RecordsQuery(q.indicator, None, region, frequency, period, key, filters, q.sort),
         title=active["label"] if active["indicator"] != q.indicator else name,
-        subtitle=" · ".join([reader.region_name(region), period, name]), feed=active["feed"],
+        subtitle=" · ".join([region_label(reader, region), period, name]), feed=active["feed"],
         sets=[{**s, "active": s["key"] == key} for s in sets], columns=reader.record_columns(active["feed"]),
         page=page, value=active["value"], counts=bool(active["counts"]), notice=" ".join(notes) or None,
         unit=measure.get("unit"),

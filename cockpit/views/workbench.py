@@ -246,6 +246,20 @@ def period_choice(reader: Reader, indicator: str, frequency: str, asked: str | N
     return PeriodChoice(frequency=frequency, periods=periods, chosen=chosen, asked_missing=missing)
 
 
+# -- tables of regions by indicators ----------------------------------------------------------
+
+@dataclass(frozen=True)
+class Column:
+    """One indicator as a column of a table of regions: how its values read, and its target."""
+
+    indicator: str
+    name: str
+    unit: str
+    decimals: int
+    polarity: str
+    target: float | None = None
+
+
 # -- trends ------------------------------------------------------------------------------------
 
 TREND_PERIODS = {"month": 18, "quarter": 12, "year": 10}  # what a trend shows when no start is asked
