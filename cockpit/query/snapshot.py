@@ -91,13 +91,43 @@ class Snapshot:
         key = (sql, _key(params or []))
         df = self._results.get(key)
         if df is None:
-            cur = self._con.cursor()
-            try:
-                df = cur.execute(sql, params or []).df()
-            finally:
-                cur.close()
+            df = self._read(sql, params)
             self._results.put(key, df)
         return df.copy()
+
+    def _read(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """One query, not kept (for reads whose result is kept in another form)."""
+        cur = self._con.cursor()
+        try:
+            return cur.execute(sql, params or []).df()
+        finally:
+            cur.close()
+
+    def _by_system(self, key: tuple, sql: str, params: list) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+        """A read of every indicator of one system at once, kept: the rows without their
+        `indicator` column (which `sql` selects first and orders by) and each indicator's range
+        of rows.
+
+        A department page asks for a dozen series, rankings and breakdowns of one system at the
+        same place and period; each DuckDB query costs a few milliseconds however little it
+        reads, so one read for the system answers them all and the rest of the page's."""
+        def build() -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+            df = self._read(sql, params)
+            names = df["indicator"].to_numpy()
+            starts = [0] + [i for i in range(1, len(names)) if names[i] != names[i - 1]]
+            ends = starts[1:] + [len(names)]
+            ranges = {str(names[a]): (a, b) for a, b in zip(starts, ends, strict=True)} if len(names) else {}
+            return df.iloc[:, 1:], ranges
+        return self.kept(("by_system", *key), build)
+
+    def _system(self, indicator: str) -> str | None:
+        return self.indicator_systems().get(indicator)
+
+    @staticmethod
+    def _part(read: tuple[pd.DataFrame, dict[str, tuple[int, int]]], indicator: str) -> pd.DataFrame:
+        rows, ranges = read
+        start, end = ranges.get(indicator, (0, 0))
+        return rows.iloc[start:end].reset_index(drop=True)
 
     def meta(self) -> dict[str, str]:
         return dict(self._df("SELECT key, value FROM meta").itertuples(index=False, name=None))
@@ -152,26 +182,39 @@ class Snapshot:
         return out
 
     def series(self, indicator: str, region: str, frequency: str) -> pd.DataFrame:
-        return self._df("""SELECT period, period_start, value, provisional FROM indicator_values
-                           WHERE indicator = ? AND region = ? AND frequency = ? ORDER BY period_start""",
-                        [indicator, region, frequency])
+        """An indicator's values at a region over time, oldest first: period, period_start, value,
+        provisional (read with the rest of its system's series at the region)."""
+        system = self._system(indicator)
+        parts = self._by_system(("series", system, region, frequency), """
+            SELECT indicator, period, period_start, value, provisional FROM indicator_values
+            WHERE system = ? AND region = ? AND frequency = ? ORDER BY indicator, period_start""",
+                                [system, region, frequency])
+        return self._part(parts, indicator)
 
     def ranking(self, indicator: str, parent: str, frequency: str, period: str | None = None) -> pd.DataFrame:
-        """The children of `parent` ranked on an indicator in a period (default: the latest complete
-        one), with each one's rank in the period before."""
-        return self._df(f"""
+        """The children of `parent` ranked on an indicator in a period (default: the indicator's
+        latest complete one), with each one's rank in the period before (read with the rest of its
+        system's rankings of the same children)."""
+        system = self._system(indicator)
+        parts = self._by_system(("ranking", system, parent, frequency, period), f"""
             WITH v AS (SELECT * FROM indicator_values
-                       WHERE indicator = ? AND parent = ? AND frequency = ? AND value IS NOT NULL),
-                 p AS (SELECT coalesce(?, (SELECT max_by(period, period_start) FROM v WHERE NOT provisional),
-                                          (SELECT max_by(period, period_start) FROM v)) AS period),
-                 cur AS (SELECT v.* FROM v JOIN p USING (period)),
-                 prev AS (SELECT v.region, v.rank FROM v
-                          WHERE v.period_start = (SELECT max(period_start) FROM v
-                                                  WHERE period_start < (SELECT min(period_start) FROM cur)))
-            SELECT cur.region, r.name, {self._name_en} AS name_en, cur.period, cur.value, cur.rank, cur.peer_count, cur.percentile,
-                   cur.provisional, prev.rank AS previous_rank
-            FROM cur JOIN regions AS r ON r.code = cur.region LEFT JOIN prev USING (region)
-            ORDER BY cur.rank NULLS LAST, cur.value DESC""", [indicator, parent, frequency, period])
+                       WHERE system = ? AND parent = ? AND frequency = ? AND value IS NOT NULL),
+                 p AS (SELECT indicator, coalesce(CAST(? AS VARCHAR),
+                                                  max_by(period, period_start) FILTER (WHERE NOT provisional),
+                                                  max_by(period, period_start)) AS period
+                       FROM v GROUP BY indicator),
+                 cur AS (SELECT v.* FROM v JOIN p USING (indicator, period)),
+                 cur_start AS (SELECT indicator, min(period_start) AS s FROM cur GROUP BY indicator),
+                 prev_start AS (SELECT v.indicator, max(v.period_start) AS s FROM v JOIN cur_start USING (indicator)
+                                WHERE v.period_start < cur_start.s GROUP BY v.indicator),
+                 prev AS (SELECT v.indicator, v.region, v.rank FROM v JOIN prev_start
+                            ON v.indicator = prev_start.indicator AND v.period_start = prev_start.s)
+            SELECT cur.indicator, cur.region, r.name, {self._name_en} AS name_en, cur.period, cur.value, cur.rank,
+                   cur.peer_count, cur.percentile, cur.provisional, prev.rank AS previous_rank
+            FROM cur JOIN regions AS r ON r.code = cur.region LEFT JOIN prev USING (indicator, region)
+            ORDER BY cur.indicator, cur.rank NULLS LAST, cur.value DESC, cur.region""",
+                                [system, parent, frequency, period])
+        return self._part(parts, indicator)
 
     def composite_parts(self, indicator: str, region: str, frequency: str, period: str) -> pd.DataFrame:
         return self._df("""SELECT * FROM composite_parts WHERE indicator = ? AND region = ? AND frequency = ?
@@ -201,30 +244,35 @@ class Snapshot:
         """An indicator split by the categories of column `by` (default: the first it is split
         by) at a region in a period (default: the latest complete one), largest first: category,
         category_en, value, share (of the indicator's value at the region, for counts and sums;
-        else missing) and period. Categories without a value (a rate over no orders) come last."""
+        else missing) and period. Categories without a value (a rate over no orders) come last.
+        Read with the rest of its system's splits by the same column at the region."""
         columns = self.breakdown_columns(indicator)
         if not columns:
             return pd.DataFrame(columns=["category", "category_en", "value", "share", "period"])
         column = by if by is not None else columns[0]
-        additive = bool(self.indicator(indicator).get("additive") is True)
-        return self._df(f"""
-            WITH b AS (SELECT b.category, b.category_en, b.value, v.value AS total, v.period, v.period_start,
-                              v.provisional
-                       FROM breakdowns AS b JOIN indicator_values AS v
-                         ON v.indicator = b.indicator AND v.region = b.region AND v.frequency = b.frequency
-                        AND v.period_start = b.period_start AND v.level = b.level
-                       WHERE b.indicator = ? AND b.region = ? AND b.frequency = ? AND b.breakdown = ?),
-                 -- the indicator's own latest complete period at the region (not the latest with
-                 -- categories: a quiet street shows no department this month, not last year's)
-                 p AS (SELECT CASE WHEN CAST(? AS VARCHAR) IS NULL
+        system = self._system(indicator)
+        # Each indicator's own latest complete period at the region (not the latest with
+        # categories: a quiet street shows no department this month, not last year's).
+        parts = self._by_system(("breakdown", system, region, frequency, column, period), """
+            WITH v AS (SELECT indicator, period, period_start, provisional, value FROM indicator_values
+                       WHERE system = ? AND region = ? AND frequency = ?),
+                 p AS (SELECT indicator,
+                              CASE WHEN CAST(? AS VARCHAR) IS NULL
                                    THEN coalesce(max(period_start) FILTER (WHERE NOT provisional), max(period_start))
                                    ELSE max(period_start) FILTER (WHERE period = ?) END AS s
-                       FROM indicator_values WHERE indicator = ? AND region = ? AND frequency = ?)
-            SELECT category, category_en, value,
-                   {"value / nullif(total, 0)" if additive else "CAST(NULL AS DOUBLE)"} AS share, period
-            FROM b JOIN p ON b.period_start = p.s
-            ORDER BY value DESC NULLS LAST, category LIMIT ?""",
-                        [indicator, region, frequency, column, period, period, indicator, region, frequency, limit])
+                       FROM v GROUP BY indicator)
+            SELECT b.indicator, b.category, b.category_en, b.value, v.value AS total, v.period
+            FROM breakdowns AS b JOIN p ON b.indicator = p.indicator AND b.period_start = p.s
+              JOIN v ON v.indicator = b.indicator AND v.period_start = b.period_start
+            WHERE b.region = ? AND b.frequency = ? AND b.breakdown = ?
+            ORDER BY b.indicator, b.value DESC NULLS LAST, b.category""",
+                                [system, region, frequency, period, period, region, frequency, column])
+        found = self._part(parts, indicator).head(limit)
+        additive = bool(self.indicator(indicator).get("additive") is True)
+        total = found.pop("total").astype("float64")
+        share = found["value"].astype("float64") / total.where(total != 0) if additive else float("nan")
+        found.insert(3, "share", share)
+        return found.reset_index(drop=True)
 
     def children_category(self, indicator: str, parent: str, frequency: str, period: str, by: str,
                           category: str) -> pd.DataFrame:
