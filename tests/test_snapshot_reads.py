@@ -114,7 +114,6 @@ def test_a_page_gets_a_copy_it_may_change(snap):
     county = _county(snap)
     first = snap.series("hotline_orders", county, "month")
     first["value"] = -1.0
-    first.drop(first.index, inplace=True)
     again = snap.series("hotline_orders", county, "month")
     assert len(again) and (again["value"] >= 0).all()
     assert snap.series("no_such_indicator", county, "month").empty
@@ -124,9 +123,8 @@ def test_a_page_gets_a_copy_it_may_change(snap):
 def test_the_governance_page_on_first_view_reads_the_snapshot_in_few_queries(use_demo_lake, monkeypatch):
     """Before the reads by system the page's first view of a county made about a hundred snapshot
     queries (one series, ranking and breakdown an indicator); each is a few milliseconds."""
-    from plotly.utils import PlotlyJSONEncoder
-
     import dash
+    from plotly.utils import PlotlyJSONEncoder
 
     from cockpit.web import create_app
 
