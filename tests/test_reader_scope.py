@@ -26,6 +26,7 @@ REGIONAL = {
     "headlines": lambda r, region, p: r.headlines(region),
     "series": lambda r, region, p: r.series("hotline_orders", region, "month"),
     "ranking": lambda r, region, p: r.ranking("hotline_orders", region, "month"),
+    "ranks_over": lambda r, region, p: r.ranks_over("hotline_orders", region, "month", [p]),
     "composite_parts": lambda r, region, p: r.composite_parts(INDEX, region, "month", p),
     "children_values": lambda r, region, p: r.children_values(INDEX, region, "month", p),
     "explanation": lambda r, region, p: r.explanation(INDEX, region, "month", p),

@@ -169,6 +169,12 @@ class Reader:
         """The children of `region` ranked on an indicator (each child is in the subtree when `region` is)."""
         return self._snap.ranking(self._check_indicator(indicator), self._scoped(region), frequency, period)
 
+    def ranks_over(self, indicator: str, region: str, frequency: str, periods: Sequence[str]) -> pd.DataFrame:
+        """The ranks of `region`'s children on an indicator in several periods, in one read."""
+        if isinstance(periods, str) or len(periods) > 500:
+            raise ValueError("periods: a list of at most 500 periods")
+        return self._snap.ranks_over(self._check_indicator(indicator), self._scoped(region), frequency, list(periods))
+
     def composite_parts(self, indicator: str, region: str, frequency: str, period: str) -> pd.DataFrame:
         return self._snap.composite_parts(self._check_indicator(indicator), self._scoped(region), frequency, period)
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 
 import cockpit.duck as duck
@@ -216,6 +217,18 @@ class Snapshot:
                                 [system, parent, frequency, period])
         return self._part(parts, indicator)
 
+    def ranks_over(self, indicator: str, parent: str, frequency: str, periods: list[str]) -> pd.DataFrame:
+        """The ranks of `parent`'s children on an indicator in each of `periods`, in one read (rank
+        movement over a year is a dozen rankings): period, region, name, name_en, rank, oldest
+        period first and by rank within it, the rows `ranking` gives for each period."""
+        return self._df(f"""
+            SELECT v.period, v.region, r.name, {self._name_en} AS name_en, v.rank
+            FROM indicator_values AS v JOIN regions AS r ON r.code = v.region
+            WHERE v.indicator = ? AND v.parent = ? AND v.frequency = ? AND v.value IS NOT NULL
+              AND list_contains(?, v.period)
+            ORDER BY v.period_start, v.rank NULLS LAST, v.value DESC, v.region""",
+                        [indicator, parent, frequency, list(periods)])
+
     def composite_parts(self, indicator: str, region: str, frequency: str, period: str) -> pd.DataFrame:
         return self._df("""SELECT * FROM composite_parts WHERE indicator = ? AND region = ? AND frequency = ?
                            AND period_start = (SELECT min(period_start) FROM indicator_values
@@ -280,19 +293,23 @@ class Snapshot:
         value for in a period, in one read: region, value (0 for a count with no such rows, missing
         for a rate), and whether the child is split at all (`split`: false where breakdowns stop
         above the indicator's own levels)."""
-        additive = bool(self.indicator(indicator).get("additive") is True)
-        return self._df(f"""
-            WITH v AS (SELECT region, level, period_start FROM indicator_values
-                       WHERE indicator = ? AND parent = ? AND frequency = ? AND period = ?),
-                 b AS (SELECT b.region, b.category, b.value FROM breakdowns AS b JOIN v
-                         ON b.region = v.region AND b.level = v.level AND b.period_start = v.period_start
-                       WHERE b.indicator = ? AND b.frequency = ? AND b.breakdown = ?)
-            SELECT v.region,
-                   coalesce(max(b.value) FILTER (WHERE b.category = ?),
-                            {"CASE WHEN count(b.category) > 0 THEN 0.0 END" if additive else "NULL"}) AS value,
+        system = self._system(indicator)
+        parts = self._by_system(("children_category", system, parent, frequency, period, by, category), """
+            WITH v AS (SELECT indicator, region, level, period_start FROM indicator_values
+                       WHERE system = ? AND parent = ? AND frequency = ? AND period = ?),
+                 b AS (SELECT b.indicator, b.region, b.category, b.value FROM breakdowns AS b JOIN v
+                         ON b.indicator = v.indicator AND b.region = v.region AND b.level = v.level
+                        AND b.period_start = v.period_start
+                       WHERE b.frequency = ? AND b.breakdown = ?)
+            SELECT v.indicator, v.region, max(b.value) FILTER (WHERE b.category = ?) AS value,
                    count(b.category) > 0 AS split
-            FROM v LEFT JOIN b USING (region) GROUP BY v.region ORDER BY v.region""",
-                        [indicator, parent, frequency, period, indicator, frequency, by, category])
+            FROM v LEFT JOIN b USING (indicator, region) GROUP BY v.indicator, v.region
+            ORDER BY v.indicator, v.region""", [system, parent, frequency, period, frequency, by, category])
+        found = self._part(parts, indicator)
+        found["value"] = found["value"].astype("float64")
+        if self.indicator(indicator).get("additive") is True:  # a count: split but no such rows is 0
+            found.loc[found["value"].isna() & found["split"], "value"] = 0.0
+        return found
 
     def breakdown_series(self, indicator: str, region: str, frequency: str, by: str,
                          categories: list[str]) -> pd.DataFrame:
@@ -333,68 +350,89 @@ class Snapshot:
                           GROUP BY period ORDER BY s DESC""", [indicator, frequency])
         return df["period"].tolist()
 
+    def _siblings_key(self, region: str) -> tuple[str, str]:
+        """What a read about `region` is kept under so its siblings' reads share it: its parent's
+        children (a ranking's peers, a heatmap's rows), or the region alone at the top."""
+        parent = self.regions_parent(region)
+        return ("parent", parent) if parent is not None else ("region", region)
+
+    def _composite_parts_near(self, system: str | None, region: str, frequency: str,
+                              period: str) -> tuple[pd.DataFrame, dict[str, tuple[int, int]]]:
+        """Every composite's parts of a system at `region` and its siblings in a period, in one read
+        (a page's detail, heatmap and radar ask for a dozen composites at the same peers)."""
+        where, code = self._siblings_key(region)
+        return self._by_system(("composite_parts", system, where, code, frequency, period), f"""
+            SELECT p.indicator, p.region, p.child, p.child_value, p.score, p.weight AS effective_weight, p.share,
+                   p.imputed
+            FROM composite_parts AS p JOIN indicator_values AS v
+              ON v.indicator = p.indicator AND v.region = p.region AND v.frequency = p.frequency
+             AND v.period_start = p.period_start AND v.level = p.level
+            WHERE v.system = ? AND v.{"parent" if where == "parent" else "region"} = ? AND p.frequency = ?
+              AND v.period = ?
+            ORDER BY p.indicator, p.region""", [system, code, frequency, period])
+
+    def _composite_children(self, indicator: str) -> pd.DataFrame:
+        """A composite's children in definition order (child, ordinal) with their catalogue names,
+        units, decimals, polarity and kind; empty for an indicator that is not a composite. Kept:
+        callers must not change it."""
+        def build() -> pd.DataFrame:
+            children = pd.DataFrame(json.loads(self.indicator(indicator)["children"] or "[]"))
+            if children.empty:
+                return children
+            children["ordinal"] = range(len(children))
+            catalogue = self.indicators()[["indicator", "name_zh", "name_en", "unit", "decimals", "polarity", "kind"]]
+            return children.merge(catalogue, on="indicator", how="left").rename(columns={"indicator": "child"})
+        return self.kept(("composite_children", indicator), build)
+
     def children_values(self, indicator: str, region: str, frequency: str, period: str) -> pd.DataFrame:
         """A composite's children at a region and period: their names, units, raw values, normalised
         scores, weights and shares, in the order the definition lists them."""
-        meta = self.indicator(indicator)
-        children = pd.DataFrame(json.loads(meta["children"] or "[]"))
-        if children.empty:
-            return children
-        children["ordinal"] = range(len(children))
-        info = self._df("""SELECT indicator AS child, name_zh, name_en, unit, decimals, polarity, kind
-                           FROM indicators WHERE list_contains(?, indicator)""", [children["indicator"].tolist()])
-        parts = self._df("""SELECT p.child, p.child_value, p.score, p.weight AS effective_weight, p.share, p.imputed
-                            FROM composite_parts AS p JOIN indicator_values AS v
-                              ON v.indicator = p.indicator AND v.region = p.region AND v.frequency = p.frequency
-                             AND v.period_start = p.period_start AND v.level = p.level
-                            WHERE p.indicator = ? AND p.region = ? AND p.frequency = ? AND v.period = ?""",
-                         [indicator, region, frequency, period])
-        out = children.rename(columns={"indicator": "child"}).merge(info, on="child", how="left")
-        return out.merge(parts, on="child", how="left").sort_values("ordinal").reset_index(drop=True)
+        found = self.children_values_of(indicator, [region], frequency, period)
+        return found.drop(columns="region") if "region" in found else found
 
     def children_values_of(self, indicator: str, regions: list[str], frequency: str, period: str) -> pd.DataFrame:
-        """`children_values` for several regions in one read (a heatmap of the peers × the
-        composite's children): the same columns and a `region` column, each region's children in
+        """`children_values` for several regions (a heatmap of the peers × the composite's children):
+        the same columns and a `region` column, regions in code order and each one's children in
         definition order; a region without parts has its children with missing values."""
-        meta = self.indicator(indicator)
-        children = pd.DataFrame(json.loads(meta["children"] or "[]"))
-        if children.empty or not regions:
+        base = self._composite_children(indicator)
+        if base.empty or not regions:
             return pd.DataFrame()
-        children["ordinal"] = range(len(children))
-        info = self._df("""SELECT indicator AS child, name_zh, name_en, unit, decimals, polarity, kind
-                           FROM indicators WHERE list_contains(?, indicator)""", [children["indicator"].tolist()])
-        parts = self._df("""SELECT p.region, p.child, p.child_value, p.score, p.weight AS effective_weight, p.share,
-                                   p.imputed
-                            FROM composite_parts AS p JOIN indicator_values AS v
-                              ON v.indicator = p.indicator AND v.region = p.region AND v.frequency = p.frequency
-                             AND v.period_start = p.period_start AND v.level = p.level
-                            WHERE p.indicator = ? AND list_contains(?, p.region) AND p.frequency = ? AND v.period = ?""",
-                         [indicator, sorted(regions), frequency, period])
-        base = children.rename(columns={"indicator": "child"}).merge(info, on="child", how="left")
-        grid = pd.DataFrame({"region": list(regions)}).merge(base, how="cross")
-        out = grid.merge(parts, on=["region", "child"], how="left")
-        return out.sort_values(["region", "ordinal"], kind="stable").reset_index(drop=True)
+        system = self._system(indicator)
+        regions = sorted(regions)
+        reads = {self._siblings_key(r): self._composite_parts_near(system, r, frequency, period) for r in regions}
+        parts = pd.concat([self._part(read, indicator) for read in reads.values()], ignore_index=True)
+        cells = pd.MultiIndex.from_product([regions, base["child"]], names=["region", "child"])
+        values = parts.drop_duplicates(["region", "child"]).set_index(["region", "child"]).reindex(cells)
+        rows = np.tile(np.arange(len(base)), len(regions))
+        return pd.concat([pd.DataFrame({"region": np.repeat(regions, len(base))}),
+                          base.iloc[rows].reset_index(drop=True), values.reset_index(drop=True)], axis=1)
 
     def explanation(self, indicator: str, region: str, frequency: str, period: str) -> dict | None:
-        """The generated sentence on what changed since the previous period, and its driver."""
-        df = self._df("""SELECT e.* FROM explanations AS e JOIN indicator_values AS v
-                           ON v.indicator = e.indicator AND v.region = e.region AND v.frequency = e.frequency
-                          AND v.period_start = e.period_start AND v.level = e.level
-                         WHERE e.indicator = ? AND e.region = ? AND e.frequency = ? AND v.period = ?
-                         ORDER BY e.is_driver DESC LIMIT 1""", [indicator, region, frequency, period])
-        return None if df.empty else df.iloc[0].to_dict()
+        """The generated sentence on what changed since the previous period, and its driver (read
+        with its siblings', which a ranking lists together)."""
+        where, code = self._siblings_key(region)
+
+        def build() -> dict[str, dict]:
+            df = self._read(f"""SELECT e.* FROM explanations AS e JOIN indicator_values AS v
+                                  ON v.indicator = e.indicator AND v.region = e.region AND v.frequency = e.frequency
+                                 AND v.period_start = e.period_start AND v.level = e.level
+                                WHERE e.indicator = ? AND v.{"parent" if where == "parent" else "region"} = ?
+                                  AND e.frequency = ? AND v.period = ?
+                                ORDER BY e.region, e.is_driver DESC""", [indicator, code, frequency, period])
+            return {str(r): group.iloc[0].to_dict() for r, group in df.groupby("region", sort=False)}
+        found = self.kept(("explanations", indicator, where, code, frequency, period), build).get(region)
+        return None if found is None else dict(found)
 
     def regions_parent(self, region: str) -> str | None:
-        df = self._df("SELECT parent_code FROM regions WHERE code = ?", [region])
-        return None if df.empty else df["parent_code"].iloc[0]
+        row = self._region_rows().get(region)
+        return None if row is None else row[3]
 
     def region(self, code: str) -> dict:
         """A region's code, name, level and parent; KeyError for a code the snapshot does not hold."""
-        df = self._df(f"SELECT code, name, {self._name_en} AS name_en, level, parent_code FROM regions AS r WHERE code = ?",
-                      [code])
-        if df.empty:
+        row = self._region_rows().get(code)
+        if row is None:
             raise KeyError(f"unknown region code {code!r}")
-        return df.iloc[0].to_dict()
+        return {"code": code, "name": row[0], "name_en": row[1], "level": row[2], "parent_code": row[3]}
 
     def roots(self) -> tuple[str, ...]:
         """The codes of the hierarchy's top regions (one: the province)."""
@@ -425,12 +463,12 @@ class Snapshot:
         return self.kept(("subtree", region), build)
 
     def _region_rows(self) -> dict[str, tuple]:
-        """Every region's (name, name_en, level, ancestor code at each level…), by code, built once a
-        snapshot: scope checks and names are asked hundreds of times a page, one lookup each."""
+        """Every region's (name, name_en, level, parent code, ancestor code at each level…), by code,
+        built once a snapshot: scope checks and names are asked hundreds of times a page, one lookup each."""
         def build() -> dict[str, tuple]:
             levels = self.levels()
             codes = ", ".join(f"{lvl}_code" for lvl in levels)
-            df = self._df(f"SELECT code, name, {self._name_en} AS name_en, level, {codes} FROM regions AS r")
+            df = self._df(f"SELECT code, name, {self._name_en} AS name_en, level, parent_code, {codes} FROM regions AS r")
             columns = [df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns[1:]]
             return dict(zip(df["code"].tolist(), zip(*columns, strict=True), strict=True))
         return self.kept(("region_rows",), build)
@@ -442,7 +480,7 @@ class Snapshot:
         if level not in levels:
             return None
         row = self._region_rows().get(region)
-        found = row[3 + levels.index(level)] if row is not None else None
+        found = row[4 + levels.index(level)] if row is not None else None
         return None if found is None else str(found)
 
     def indicator_systems(self) -> dict[str, str]:

@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc, html
 
-from cockpit.ui.charts import BLUE, FONT, GRIDLINE, ranking_bars
+from cockpit.ui.charts import BLUE, FONT, GRIDLINE, figure, ranking_bars
 from cockpit.ui.deckmap import region_map
 from cockpit.ui.format import format_value
 from cockpit.ui.i18n import t
@@ -62,26 +62,25 @@ def ytd_panel(table: YtdTable, lang: str) -> dbc.Card:
 
 def trend_figure(view: TrendView, lang: str, height: int = 280) -> go.Figure:
     """Lines (months, quarters) or bars (years) of the trend, one colour a series, with a legend."""
-    fig = go.Figure()
+    traces = []
     for i, line in enumerate(view.lines):
         texts = [format_value(v, view.unit, view.decimals, lang) for v in line.values]
         custom = [f"href:/indicator/{line.indicator}"] * len(line.periods)
         if view.frequency == "year":
-            fig.add_trace(go.Bar(x=list(line.periods), y=list(line.values), name=line.name, text=texts,
+            traces.append(go.Bar(x=list(line.periods), y=list(line.values), name=line.name, text=texts,
                                  textposition="outside", cliponaxis=False, marker_color=BLUE, customdata=custom,
                                  hovertemplate="%{x}: %{text}<extra>" + line.name + "</extra>"))
         else:
-            fig.add_trace(go.Scatter(x=list(line.periods), y=list(line.values), name=line.name, mode="lines+markers",
+            traces.append(go.Scatter(x=list(line.periods), y=list(line.values), name=line.name, mode="lines+markers",
                                      line={"color": colour(LINE_COLOURS[i % len(LINE_COLOURS)]), "width": 2},
                                      marker={"size": 5}, text=texts, customdata=custom,
                                      hovertemplate="%{x}: %{text}<extra>" + line.name + "</extra>"))
-    fig.update_layout(height=height, margin={"l": 8, "r": 16, "t": 8, "b": 8}, font={"family": FONT, "size": 12},
-                      plot_bgcolor="white", paper_bgcolor="white", showlegend=len(view.lines) > 1,
-                      legend={"orientation": "h", "y": -0.22, "x": 0}, hovermode="closest")
-    fig.update_xaxes(type="category", showgrid=False, automargin=True, tickangle=-45 if view.frequency == "month" else 0)
-    fig.update_yaxes(showgrid=True, gridcolor=GRIDLINE, zeroline=True, zerolinecolor=GRIDLINE, automargin=True,
-                     ticksuffix="%" if view.unit == "%" else "")
-    return fig
+    return figure(traces, height, margin={"l": 8, "r": 16, "t": 8, "b": 8}, font={"family": FONT, "size": 12},
+                  showlegend=len(view.lines) > 1, legend={"orientation": "h", "y": -0.22, "x": 0}, hovermode="closest",
+                  xaxis={"type": "category", "showgrid": False, "automargin": True,
+                         "tickangle": -45 if view.frequency == "month" else 0},
+                  yaxis={"showgrid": True, "gridcolor": GRIDLINE, "zeroline": True, "zerolinecolor": GRIDLINE,
+                         "automargin": True, "ticksuffix": "%" if view.unit == "%" else ""})
 
 
 def trend_panel(view: TrendView, lang: str) -> dbc.Card:

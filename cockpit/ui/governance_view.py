@@ -15,7 +15,7 @@ import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
 from dash import dash_table, dcc, html
 
-from cockpit.ui.charts import FONT, category_bars, trend_figure
+from cockpit.ui.charts import FONT, category_bars, figure, trend_figure
 from cockpit.ui.deckmap import region_map
 from cockpit.ui.format import format_number, format_value
 from cockpit.ui.i18n import t
@@ -72,7 +72,7 @@ def funnel_panel(f: gov.Funnel, q: WorkbenchQuery, lang: str) -> dbc.Card:
         body = _empty(t("gov.no_period", lang), pid)
     else:
         honoured = tuple((d, v) for d, v in q.filters if d not in f.ignored)
-        fig = go.Figure(go.Funnel(
+        fig = figure([go.Funnel(
             y=[t(s.label, lang) for s in steps], x=[s.value for s in steps],
             text=[f"{format_value(s.value, '件', 0, lang)} · {s.of_first:.1f}%" if s.of_first is not None
                   else format_value(s.value, "件", 0, lang) for s in steps],
@@ -80,9 +80,8 @@ def funnel_panel(f: gov.Funnel, q: WorkbenchQuery, lang: str) -> dbc.Card:
             marker={"color": [colour("navy"), colour("blue"), colour("blue"), colour("blue"), colour("better")]},
             connector={"fillcolor": colour("gridline")},
             customdata=["href:" + records_href(s.indicator, f.region, f.frequency, f.period, honoured) for s in steps],
-            hovertemplate="%{y}: %{text}<extra></extra>"))
-        fig.update_layout(height=250, margin={"l": 8, "r": 8, "t": 4, "b": 4}, font={"family": FONT, "size": 13},
-                          plot_bgcolor=colour("card"), paper_bgcolor=colour("card"), showlegend=False)
+            hovertemplate="%{y}: %{text}<extra></extra>")], 250, margin={"l": 8, "r": 8, "t": 4, "b": 4},
+            plot_bgcolor=colour("card"), paper_bgcolor=colour("card"))
         body = [_note(t("gov.funnel.note", lang, period=f.period)), go_graph(pid, fig, height=250)]
     return panel(t("gov.funnel.title", lang), body, panel_id=pid, footer=not_split(f.ignored, lang, pid))
 

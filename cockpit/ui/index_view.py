@@ -22,6 +22,7 @@ from cockpit.ui.charts import (
     LINE_COLOURS,
     MUTED,
     NAVY,
+    figure,
     ranking_bars,
     score_bars,
 )
@@ -180,41 +181,39 @@ def radar_figure(radar: Radar, lang: str, dimension: str | None = None) -> go.Fi
     names = list(radar.names) + [radar.names[0]]
     custom = [f"filter:dimension:{d}" for d in radar.dimensions]
     custom.append(custom[0])
-    fig = go.Figure()
+    traces = []
     if any(v is not None for v in radar.average):
         avg = list(radar.average) + [radar.average[0]]
-        fig.add_trace(go.Scatterpolar(
+        traces.append(go.Scatterpolar(
             r=avg, theta=names, name=t("wf.radar.average", lang, n=radar.peer_count), mode="lines+markers",
             line={"color": MUTED, "dash": "dash", "width": 2}, marker={"size": 5}, customdata=custom,
             hovertemplate="%{theta}: %{r:.1f}<extra>" + t("wf.radar.average", lang, n=radar.peer_count) + "</extra>"))
     own = list(radar.scores) + [radar.scores[0]]
     sizes = [11 if d == dimension else 7 for d in radar.dimensions]
-    fig.add_trace(go.Scatterpolar(
+    traces.append(go.Scatterpolar(
         r=own, theta=names, name=radar.name, mode="lines+markers", fill="toself",
         fillcolor=rgba("blue", 0.15), line={"color": BLUE, "width": 2},
         marker={"size": sizes + [sizes[0]], "color": [HIGHLIGHT if d == dimension else BLUE for d in radar.dimensions]
                 + [HIGHLIGHT if radar.dimensions[0] == dimension else BLUE]},
         customdata=custom, hovertemplate="%{theta}: %{r:.1f}<extra>" + radar.name + "</extra>"))
-    fig.update_layout(
-        height=340, margin={"l": 56, "r": 56, "t": 24, "b": 24}, font={"family": FONT, "size": 12},
-        paper_bgcolor="white", showlegend=True, legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"},
+    return figure(
+        traces, 340, margin={"l": 56, "r": 56, "t": 24, "b": 24}, font={"family": FONT, "size": 12}, showlegend=True, legend={"orientation": "h", "y": -0.08, "x": 0.5, "xanchor": "center"},
         polar={"radialaxis": {"range": [0, 100], "tickvals": [60, 80, 100], "gridcolor": GRIDLINE, "showticklabels": False},
                "angularaxis": {"gridcolor": GRIDLINE, "tickfont": {"size": 11}, "rotation": 90, "direction": "clockwise"},
                "bgcolor": "white"})
-    return fig
 
 
 def history_figure(history: RankHistory, selected: str | None, lang: str) -> go.Figure:
     """Ranks over periods, first at the top; the region taken apart drawn bold, the others thin,
     each named at its last point; a click on a line drills into that region."""
-    fig = go.Figure()
+    traces = []
     ordered = sorted(history.lines, key=lambda line: line.region == selected)  # the selected on top
     alone = not any(line.region == selected for line in history.lines)  # none stands out: each its colour
     for i_line, line in enumerate(ordered):
         chosen = line.region == selected
         tint = LINE_COLOURS[i_line % len(LINE_COLOURS)] if alone else HIGHLIGHT if chosen else MUTED
         last = max((i for i, r in enumerate(line.ranks) if r is not None), default=None)
-        fig.add_trace(go.Scatter(
+        traces.append(go.Scatter(
             x=list(history.periods), y=list(line.ranks), name=line.name, mode="lines+markers+text",
             line={"color": tint, "width": 3 if chosen else 2 if alone else 1.5},
             marker={"size": 6 if chosen else 4, "color": tint},
@@ -223,14 +222,14 @@ def history_figure(history: RankHistory, selected: str | None, lang: str) -> go.
             customdata=[f"region:{line.region}"] * len(line.ranks), cliponaxis=False,
             hovertemplate="%{x} " + line.name + ": " + t("wf.history.axis", lang) + " %{y}<extra></extra>"))
     n = max(history.peer_count, 1)
-    fig.update_yaxes(autorange=False, range=[n + 0.5, 0.5], tickvals=list(range(1, n + 1)), showgrid=True,
-                     gridcolor=GRIDLINE, zeroline=False, title={"text": t("wf.history.axis", lang), "font": {"size": 11}})
     step = max(1, -(-len(history.periods) // 4))  # four labels at most: periods are 7 characters wide
     ticks = list(history.periods)[::-1][::step][::-1]
-    fig.update_xaxes(type="category", showgrid=False, tickangle=0, tickvals=ticks, ticktext=ticks)
-    fig.update_layout(height=max(300, 24 * n + 60), margin={"l": 8, "r": 88, "t": 8, "b": 8},
-                      font={"family": FONT, "size": 12}, plot_bgcolor="white", paper_bgcolor="white", showlegend=False)
-    return fig
+    return figure(traces, max(300, 24 * n + 60), margin={"l": 8, "r": 88, "t": 8, "b": 8},
+                  font={"family": FONT, "size": 12},
+                  yaxis={"autorange": False, "range": [n + 0.5, 0.5], "tickvals": list(range(1, n + 1)),
+                         "showgrid": True, "gridcolor": GRIDLINE, "zeroline": False,
+                         "title": {"text": t("wf.history.axis", lang), "font": {"size": 11}}},
+                  xaxis={"type": "category", "showgrid": False, "tickangle": 0, "tickvals": ticks, "ticktext": ticks})
 
 
 def explained_list(explained: Sequence[Explained], selected: str | None, unit: str, decimals: int, lang: str, *,

@@ -16,7 +16,7 @@ from dash import dcc, html
 
 from cockpit.indicators.units import unit_label
 from cockpit.ui import workbench
-from cockpit.ui.charts import FONT, category_bars
+from cockpit.ui.charts import FONT, category_bars, figure
 from cockpit.ui.deckmap import region_map
 from cockpit.ui.format import format_number, format_value
 from cockpit.ui.i18n import STRINGS, t
@@ -204,13 +204,14 @@ def records_block(view: IndicatorPage, lang: str) -> html.Div:
 def trend_figure(series: Series, the: Definition, lang: str, height: int = 280) -> go.Figure:
     """The value over time, the target of each period's year (dashed), the band (shaded) and the
     alert lines (dotted); a provisional period drawn hollow."""
-    fig = go.Figure()
+    traces, shapes = [], []
     if the.band is not None:
-        fig.add_hrect(y0=the.band[0], y1=the.band[1], fillcolor=rgba("better", 0.08), line_width=0, layer="below")
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t("indicator.trend.band", lang),
+        shapes.append({"type": "rect", "xref": "paper", "x0": 0, "x1": 1, "yref": "y", "y0": the.band[0],
+                       "y1": the.band[1], "fillcolor": rgba("better", 0.08), "line": {"width": 0}, "layer": "below"})
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=t("indicator.trend.band", lang),
                                  marker={"symbol": "square", "size": 12, "color": rgba("better", 0.25)}))
     texts = [format_value(v, the.unit, the.decimals, lang) for v in series.values]
-    fig.add_trace(go.Scatter(
+    traces.append(go.Scatter(
         x=list(series.periods), y=list(series.values), mode="lines+markers", name=t("indicator.trend.value", lang),
         line={"color": colour("blue"), "width": 2},
         marker={"size": [9 if p else 6 for p in series.provisional], "color": [
@@ -218,7 +219,7 @@ def trend_figure(series: Series, the: Definition, lang: str, height: int = 280) 
             "line": {"color": colour("blue"), "width": 2}},
         text=texts, hovertemplate="%{x}: %{text}<extra></extra>"))
     if any(v is not None for v in series.targets):
-        fig.add_trace(go.Scatter(x=list(series.periods), y=list(series.targets), mode="lines",
+        traces.append(go.Scatter(x=list(series.periods), y=list(series.targets), mode="lines",
                                  name=t("indicator.trend.target", lang), line_shape="hv",
                                  line={"color": colour("highlight"), "width": 2, "dash": "dash"},
                                  hovertemplate="%{x}: %{y}<extra>" + t("indicator.trend.target", lang) + "</extra>"))
@@ -229,20 +230,19 @@ def trend_figure(series: Series, the: Definition, lang: str, height: int = 280) 
             if level is None:
                 continue
             name = t(f"indicator.trend.{rule.severity}", lang) if rule.severity in ("warning", "alarm") else rule.severity
-            fig.add_trace(go.Scatter(x=[series.periods[0], series.periods[-1]], y=[level, level], mode="lines",
+            traces.append(go.Scatter(x=[series.periods[0], series.periods[-1]], y=[level, level], mode="lines",
                                      name=f"{name} {format_number(level, the.decimals, lang)}",
                                      line={"color": colour("worse" if rule.severity == "alarm" else "amber"),
                                            "width": 1.5, "dash": "dot"}, hoverinfo="skip"))
     if any(series.provisional):
-        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", name=t("indicator.trend.provisional", lang),
+        traces.append(go.Scatter(x=[None], y=[None], mode="markers", name=t("indicator.trend.provisional", lang),
                                  marker={"size": 9, "color": colour("card"), "line": {"color": colour("blue"), "width": 2}}))
-    fig.update_layout(height=height, margin={"l": 8, "r": 16, "t": 28, "b": 8}, font={"family": FONT, "size": 12},
-                      plot_bgcolor=colour("card"), paper_bgcolor=colour("card"), hovermode="x unified",
-                      showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0, "font": {"size": 12}})
-    fig.update_xaxes(type="category", showgrid=False, tickangle=0, nticks=12, automargin=True)
-    fig.update_yaxes(showgrid=True, gridcolor=colour("gridline"), zeroline=False, automargin=True,
-                     ticksuffix="%" if the.unit == "%" else "")
-    return fig
+    return figure(traces, height, margin={"l": 8, "r": 16, "t": 28, "b": 8}, font={"family": FONT, "size": 12},
+                  plot_bgcolor=colour("card"), paper_bgcolor=colour("card"), hovermode="x unified", shapes=shapes,
+                  showlegend=True, legend={"orientation": "h", "y": 1.12, "x": 0, "font": {"size": 12}},
+                  xaxis={"type": "category", "showgrid": False, "tickangle": 0, "nticks": 12, "automargin": True},
+                  yaxis={"showgrid": True, "gridcolor": colour("gridline"), "zeroline": False, "automargin": True,
+                         "ticksuffix": "%" if the.unit == "%" else ""})
 
 
 def trend_card(view: IndicatorPage, lang: str) -> dbc.Card:

@@ -7,7 +7,7 @@ from collections.abc import Callable
 import plotly.graph_objects as go
 from dash import html
 
-from cockpit.ui.charts import BLUE, FONT, GRIDLINE, HIGHLIGHT, category_bars, trend_figure
+from cockpit.ui.charts import BLUE, FONT, GRIDLINE, HIGHLIGHT, category_bars, figure, trend_figure
 from cockpit.ui.format import format_number, format_value
 from cockpit.ui.i18n import t
 from cockpit.ui.index_view import sized_graph
@@ -28,27 +28,21 @@ def sensor_types_figure(status: SensorStatus, lang: str) -> go.Figure:
     types = list(status.by_type)[::-1]
     labels = [c.name for c in types]
     custom = [f"filter:{SENSOR_TYPE}:{c.key}" for c in types]
-    fig = go.Figure()
+    selected = [i for i, c in enumerate(types) if c.key == status.sensor_type]
+    bars = []
     for name, values, col in (
         (t("infra.types.alarm", lang), [c.alarm for c in types], colour("worse")),
         (t("infra.types.warning", lang), [c.warning for c in types], HIGHLIGHT),
         (t("infra.types.normal", lang), [c.sensors - c.alarm - c.warning for c in types], BLUE),
     ):
-        fig.add_trace(go.Bar(x=values, y=labels, name=name, orientation="h", marker_color=col, customdata=custom,
-                             hovertemplate="%{y} · " + name + ": %{x}<extra></extra>"))
-    for c in types:
-        fig.add_annotation(x=c.sensors, y=c.name, text=f" {c.sensors}", showarrow=False, xanchor="left",
-                           font={"size": 11})
-    selected = [i for i, c in enumerate(types) if c.key == status.sensor_type]
-    if selected:
-        for trace in fig.data:
-            trace.selectedpoints = selected
-    fig.update_layout(barmode="stack", height=max(220, 34 * len(types) + 70), font={"family": FONT, "size": 12},
-                      margin={"l": 8, "r": 40, "t": 28, "b": 8}, plot_bgcolor="white", paper_bgcolor="white",
-                      legend={"orientation": "h", "y": 1.12, "x": 0}, bargap=0.3)
-    fig.update_xaxes(showgrid=True, gridcolor=GRIDLINE, zeroline=False)
-    fig.update_yaxes(automargin=True)
-    return fig
+        bars.append(go.Bar(x=values, y=labels, name=name, orientation="h", marker_color=col, customdata=custom,
+                           selectedpoints=selected or None, hovertemplate="%{y} · " + name + ": %{x}<extra></extra>"))
+    totals = [{"x": c.sensors, "y": c.name, "text": f" {c.sensors}", "showarrow": False, "xanchor": "left",
+               "font": {"size": 11}} for c in types]
+    return figure(bars, max(220, 34 * len(types) + 70), barmode="stack", font={"family": FONT, "size": 12},
+                  margin={"l": 8, "r": 40, "t": 28, "b": 8}, showlegend=True,
+                  legend={"orientation": "h", "y": 1.12, "x": 0}, bargap=0.3, annotations=totals,
+                  xaxis={"showgrid": True, "gridcolor": GRIDLINE, "zeroline": False}, yaxis={"automargin": True})
 
 
 def sensor_region_rows(status: SensorStatus, lang: str) -> list[dict]:

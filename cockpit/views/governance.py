@@ -123,6 +123,38 @@ def narrowed(reader: Reader, indicator: str, region: str, frequency: str, period
     return Narrowed(0.0 if additive else None, (dim,), ignored)
 
 
+@dataclass(frozen=True)
+class NarrowedChildren:
+    """`narrowed` at every child of a region, read at once."""
+
+    values: dict[str, float | None]  # child code → value, for the children the indicator has a value for
+    applied: tuple[str, ...]
+    ignored: tuple[str, ...]
+
+
+def narrowed_children(reader: Reader, indicator: str, region: str, frequency: str, period: str,
+                      filters: Mapping[str, str] | Sequence[tuple[str, str]] | None = None) -> NarrowedChildren:
+    """What `narrowed` gives each child of `region`, child by child, from two reads (the children
+    ranked and one category at every child) instead of a breakdown read a child."""
+    asked = _filters(filters)
+    ranked = reader.ranking(indicator, region, frequency, period)
+    whole = {str(c): _float(v) for c, v in zip(ranked["region"], ranked["value"], strict=True)}
+    dim = next((d for d in CROSS if d in asked and d in reader.breakdown_columns(indicator)), None)
+    if dim is None:
+        return NarrowedChildren(whole, (), tuple(sorted(asked)))
+    split = reader.children_category(indicator, region, frequency, period, dim, asked[dim])
+    values, applied, ignored = {}, set(), {d for d in asked if d != dim}
+    for code, value, is_split in zip(split["region"], split["value"], split["split"], strict=True):
+        code = str(code)
+        if is_split:
+            values[code], applied = _float(value), applied | {dim}
+        elif not whole.get(code):  # no orders at all: none of any category either
+            values[code], applied = whole.get(code), applied | {dim}
+        else:  # not split at this level (breakdowns may stop above the indicator's own levels)
+            values[code], ignored = whole[code], ignored | set(asked)
+    return NarrowedChildren(values, tuple(sorted(applied)), tuple(sorted(ignored)))
+
+
 # -- the funnel ------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -279,29 +311,13 @@ def _rates_by_region(reader: Reader, region: str, frequency: str, period: str | 
     name_col = "name_en" if reader.viewer.lang == "en" else "name"
     rows, ignored = [], set()
     if period is not None:
-        # each indicator's children in one read: whole, or one category of the cross filter
-        whole, narrowed_by = {}, {}
+        # each indicator's children in two reads: whole, or one category of the cross filter
+        by_indicator = {}
         for ind in (ORDERS, OVERDUE, *RATES):
-            dim = next((d for d in CROSS if d in asked and d in reader.breakdown_columns(ind)), None)
-            if asked and dim is None:
-                ignored |= set(asked)
-            if dim is None:
-                whole[ind] = reader.ranking(ind, region, frequency, period).set_index("region")["value"]
-                continue
-            ignored |= {d for d in asked if d != dim}
-            split = reader.children_category(ind, region, frequency, period, dim, asked[dim]).set_index("region")
-            narrowed_by[ind] = split
-            if not split.empty and not split["split"].any():  # not split at this level: the whole value, said
-                ignored |= set(asked)
-                whole[ind] = reader.ranking(ind, region, frequency, period).set_index("region")["value"]
+            by_indicator[ind] = narrowed_children(reader, ind, region, frequency, period, asked)
+            ignored |= set(by_indicator[ind].ignored)
         for child in children.itertuples():
-            values = {}
-            for indicator in (ORDERS, OVERDUE, *RATES):
-                if indicator in whole:
-                    values[indicator] = _float(whole[indicator].get(child.code))
-                else:
-                    split = narrowed_by[indicator]
-                    values[indicator] = _float(split["value"].get(child.code)) if child.code in split.index else None
+            values = {ind: found.values.get(child.code) for ind, found in by_indicator.items()}
             if all(v is None for v in values.values()):
                 continue  # a level the hotline is not counted at: the page's coverage notice says so
             rows.append(RateRow(key=child.code, name=getattr(child, name_col) or child.name, orders=values[ORDERS],
@@ -398,12 +414,9 @@ def _hot_spots(reader: Reader, region: str, frequency: str, period: str | None,
         ranked = reader.ranking(ORDERS, region, frequency, period)
         values = {str(c): float(v) for c, v in zip(ranked["region"], ranked["value"], strict=True) if pd.notna(v)}
     elif period is not None:
-        for child in reader.children(region)["code"]:
-            found = narrowed(reader, ORDERS, child, frequency, period, filters)
-            applied |= set(found.applied)
-            ignored |= set(found.ignored)
-            if found.value is not None:
-                values[str(child)] = found.value
+        found = narrowed_children(reader, ORDERS, region, frequency, period, filters)
+        applied, ignored = set(found.applied), set(found.ignored)
+        values = {code: value for code, value in found.values.items() if value is not None}
     if values and meta.get("additive") is True:  # a count: a region without a row had no orders, it is not unknown
         values = {str(c): values.get(str(c), 0.0) for c in reader.children(region)["code"]}
     return HotSpots(region, reader.region_name(region), frequency, period, ORDERS, meta["display_name"], meta["unit"],

@@ -405,12 +405,12 @@ def rank_history(reader: Reader, indicator: str, parent: str, frequency: str, pe
     ranks: dict[str, dict[str, int | None]] = {}
     names: dict[str, str] = {}
     peers = 0
-    for p in periods:
-        found = reader.ranking(indicator, parent, frequency, p)
-        peers = max(peers, len(found))
-        for _, row in found.iterrows():
-            names[str(row["region"])] = str(row[name])
-            ranks.setdefault(str(row["region"]), {})[p] = _int(row["rank"])
+    found = reader.ranks_over(indicator, parent, frequency, periods)
+    if len(found):
+        peers = int(found.groupby("period").size().max())
+    for row in found.to_dict("records"):
+        names[str(row["region"])] = str(row[name])
+        ranks.setdefault(str(row["region"]), {})[row["period"]] = _int(row["rank"])
     last = {code: r.get(periods[-1]) if periods else None for code, r in ranks.items()}
     order = sorted(ranks, key=lambda c: (last[c] is None, last[c] or 0, c))
     return RankHistory(indicator=indicator, periods=tuple(periods), peer_count=peers,
