@@ -120,3 +120,99 @@ def test_scope_holds_for_stations_and_sections(use_demo_lake):
     assert all(s.station_id in set(scoped.records("air_stations", {"region": "330100"}).rows["station_id"])
                for s in page.stations.rows)
     assert all(not s.county.startswith("Ningbo") for s in page.sections.rows)
+
+
+# -- the map and the cross filters ---------------------------------------------------------------
+
+def test_map_is_the_children_filled_by_good_air_days_with_the_stations(reader):
+    page = environment.environment_page(reader, _q())
+    m = page.map
+    period = page.frame.period.chosen
+    assert m is not None and m.indicator == "good_air_day_ratio" and m.period == period and m.coverage is None
+    ranked = reader.ranking("good_air_day_ratio", PROVINCE, "month", period)
+    assert m.values == {str(c): float(v) for c, v in zip(ranked["region"], ranked["value"], strict=True)}
+    assert len(m.values) == 11  # every city has stations
+    assert {f["properties"]["code"] for f in m.geometry["features"]} == {c.code for c in page.frame.place.children}
+    assert [s.station_id for s in m.points] == [s.station_id for s in page.stations.rows]
+    assert len(m.points) == len(reader.records("air_stations", {"region": PROVINCE}, limit=1000).rows)
+
+
+def test_map_at_a_county_says_its_streets_have_no_value(reader):
+    county = reader.records("air_stations", {"region": PROVINCE}, limit=1).rows["region_code"].iloc[0]
+    page = environment.environment_page(reader, _q(region=county))
+    m = page.map
+    assert page.frame.coverage is None and m is not None
+    assert m.values == {}
+    assert m.coverage is not None and m.coverage.level_name == "乡镇（街道）"
+    assert m.coverage.deepest_level_name == "县（市、区）" and m.coverage.nearest.code == county
+    assert len(m.geometry["features"]) == len(reader.children(county))
+    assert {s.station_id for s in m.points} == set(reader.records("air_stations", {"region": county}).rows["station_id"])
+
+
+def test_a_station_class_narrows_the_stations_and_the_map_not_the_indicators(reader):
+    whole = environment.environment_page(reader, _q())
+    listed = reader.records("air_stations", {"region": PROVINCE}, limit=1000).rows
+    counts = listed["station_class"].value_counts().to_dict()
+    assert dict(whole.stations.classes) == counts and sum(counts.values()) == len(listed) == whole.stations.total
+    for cls in ("国控", "省控"):  # the session demo's stations are all national: one keeps them all, one none
+        page = environment.environment_page(reader, _q(station_class=cls))
+        assert page.frame.query.filters == (("station_class", cls),)
+        of_class = set(listed.loc[listed["station_class"] == cls, "station_id"])
+        assert len(of_class) == counts.get(cls, 0)
+        assert {s.station_id for s in page.stations.rows} == of_class
+        assert page.stations.selected == cls and page.stations.total == len(listed)
+        assert dict(page.stations.classes) == counts  # the picker counts every station
+        assert {s.station_id for s in page.map.points} == of_class
+        assert page.map.values == whole.map.values  # the fill is every station's: not narrowed
+        assert [h.value for h in page.headlines] == [h.value for h in whole.headlines]
+        assert page.sections.rows == whole.sections.rows
+        q = page.frame.query
+        assert environment.not_narrowed(q, "stations") == ()
+        assert environment.not_narrowed(q, "map-points") == ()
+        for panel in ("headlines", "map", "sections", "manifests"):
+            assert environment.not_narrowed(q, panel) == ("station_class",)
+    assert counts.get("国控", 0) > 0 and counts.get("省控", 0) < len(listed)
+
+
+def test_a_water_grade_narrows_the_sections_list_and_its_records(reader):
+    whole = environment.environment_page(reader, _q()).sections
+    page = environment.environment_page(reader, _q(grade="Ⅱ"))
+    found = page.sections
+    counts = {g.grade: g.sections for g in whole.grades}
+    assert counts["Ⅱ"] > 0
+    assert found.selected == "Ⅱ" and found.grades == whole.grades  # the chart still counts every grade
+    assert {s.section_id for s in found.rows} == {s.section_id for s in whole.rows if s.grade == "Ⅱ"}
+    assert len(found.rows) == counts["Ⅱ"] and all(s.grade == "Ⅱ" for s in found.rows)
+    assert found.records.endswith("&grade=%E2%85%A1") and "indicator=water_sections_monitored" in found.records
+    assert page.stations.rows == environment.environment_page(reader, _q()).stations.rows  # not narrowed by a grade
+    assert environment.not_narrowed(page.frame.query, "stations") == ("grade",)
+    assert environment.not_narrowed(page.frame.query, "sections") == ()
+    none = environment.environment_page(reader, _q(grade="Ⅴ")).sections
+    assert counts["Ⅴ"] == 0 and none.rows == () and none.grades == whole.grades
+
+
+def test_a_waste_class_marks_the_class_and_draws_its_tons_over_time(reader):
+    city = "330600"
+    page = environment.environment_page(reader, _q(region=city, waste_class="危险废物"))
+    found = page.manifests
+    period = page.frame.period.chosen
+    assert found.selected == "危险废物" and found.counted_here
+    assert found.trend is not None and found.trend.indicator == "wfi_haz_tons"
+    assert found.trend.periods[-1] == period and len(found.trend.periods) == 18
+    series = reader.series("wfi_haz_tons", city, "month").set_index("period")["value"]
+    assert found.trend.values == tuple(float(series[p]) for p in found.trend.periods)
+    picked = next(c for c in found.classes if c.waste_class == "危险废物")
+    assert found.trend.values[-1] == picked.tons
+    assert environment.not_narrowed(page.frame.query, "manifests") == ()
+    assert environment.not_narrowed(page.frame.query, "map") == ("waste_class",)
+    assert environment.environment_page(reader, _q(region=city)).manifests.trend is None
+
+
+def test_the_filters_are_part_of_the_address():
+    q = _q(region="330600", grade="Ⅲ", station_class="国控", department="x")
+    assert q.filters == (("grade", "Ⅲ"), ("station_class", "国控"))  # another page's filter is dropped
+    href = environment.page_href(environment.SPEC, q, filters={"grade": None, "waste_class": "生活垃圾"})
+    assert href.startswith("/environment?region=330600&")
+    from urllib.parse import parse_qs, urlparse
+    assert {k: v[0] for k, v in parse_qs(urlparse(href).query).items()} == {
+        "region": "330600", "station_class": "国控", "waste_class": "生活垃圾"}

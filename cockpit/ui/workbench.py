@@ -145,6 +145,17 @@ def chips(q: WorkbenchQuery, labels: Mapping[str, str], lang: str,
     return html.Div(items, className="wb-chips", id="wb-chips")
 
 
+def not_filtered(ignored: Sequence[str], labels: Mapping[str, str], lang: str, panel_id: str,
+                 key: str = "wb.not_filtered") -> html.Div | None:
+    """A panel's note naming the cross filters its numbers do not honour (`labels`: the chips'
+    names of the dimensions; `key`: a string with a `{filter}` slot); None when it honours them all."""
+    if not ignored:
+        return None
+    names = ("、" if lang == "zh" else ", ").join(labels.get(d, d) for d in ignored)
+    return html.Div([html.I(className="bi bi-funnel me-1"), t(key, lang, filter=names)],
+                    className="small text-muted wb-not-filtered", id=f"{panel_id}-not-filtered")
+
+
 def workbench_page(spec: PageSpec, q: WorkbenchQuery, place: Place, choice: PeriodChoice, lang: str, *,
                    title: str, lead: str, body: Any, page_id: str,
                    cross_labels: Mapping[str, str] | None = None, notices: Sequence[Any] = (),

@@ -6,6 +6,12 @@ Indicator numbers are values of the snapshot read through the `Reader`. Stations
 points, not regions: they are listed from their feeds' own rows (`Reader.records`, in the
 viewer's scope), as they were reported, with nothing computed from them except how many of the
 listed sections have each grade (the rows of the table beside it).
+
+Cross filters (`CROSS`, in the URL like every choice) narrow the panels whose rows have that
+column: a station class the stations list and the stations on the map, a water grade the
+sections list, a waste class the manifests panel (its records and its trend). The indicator
+values (headlines, trends, the children's table, the map's fill) are not split by any of them:
+`not_narrowed` names, for each panel, the filters it does not honour, and the page says so.
 """
 
 from __future__ import annotations
@@ -37,7 +43,13 @@ from cockpit.views.workbench import (
     value_at,
 )
 
-SPEC = PageSpec(path="/environment", lead="good_air_day_ratio", frequencies=("month", "year"))
+# The cross filters: columns of the feeds the page lists (air_stations, water_quality_monthly, waste_manifests)
+CROSS = ("station_class", "grade", "waste_class")
+SPEC = PageSpec(path="/environment", lead="good_air_day_ratio", frequencies=("month", "year"), cross=CROSS)
+# The panels each cross filter narrows (the others say they are not narrowed by it)
+NARROWS = {"station_class": frozenset({"stations", "map-points"}), "grade": frozenset({"sections"}),
+           "waste_class": frozenset({"manifests"})}
+STATION_CLASSES = ("国控", "省控", "市控")  # the contract's allowed values, national first
 HEADLINES = ("good_air_day_ratio", "pm25_mean", "water_good_section_ratio", "water_worse_than_v_ratio",
              "o3_mean", "heavy_pollution_days")
 TRENDS = ("good_air_day_ratio", "pm25_mean", "water_good_section_ratio")
@@ -52,6 +64,12 @@ GRADES = ("Ⅰ", "Ⅱ", "Ⅲ", "Ⅳ", "Ⅴ", "劣Ⅴ")
 GOOD_GRADES = frozenset({"Ⅰ", "Ⅱ", "Ⅲ"})
 READING_HOURS = 3  # a station's latest reading is looked for in the feed's last hours
 ALL_INDICATORS = tuple(dict.fromkeys(HEADLINES + TRENDS + TABLE))
+
+
+def not_narrowed(q: WorkbenchQuery, panel: str) -> tuple[str, ...]:
+    """The cross filters of `q` that panel `panel` (a key of the sets in `NARROWS`: headlines,
+    trends, children, map, map-points, stations, sections, manifests) does not honour."""
+    return tuple(dim for dim, _ in q.filters if panel not in NARROWS.get(dim, frozenset()))
 
 
 def _float(value: object) -> float | None:
@@ -180,6 +198,42 @@ def child_table(reader: Reader, f: Frame) -> ChildTable:
     return ChildTable(level_name=f.place.child_level_name, period=period, columns=tuple(columns), rows=tuple(out))
 
 
+# -- the children on a map ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ChildMap:
+    indicator: str  # the lead indicator, whose value fills each child
+    name: str
+    unit: str
+    decimals: int
+    period: str | None
+    level_name: str | None  # the children's level
+    values: dict[str, float]  # child code → value (a child without one is drawn as having no data)
+    geometry: dict  # the children's shapes, named in the viewer's language
+    notice: str  # what the boundaries are
+    coverage: Coverage | None  # the lead indicator is not counted at the children's level: said instead of values
+    points: tuple[Station, ...] = ()  # the stations listed beside the map (narrowed by a station class)
+
+
+def child_map(reader: Reader, f: Frame, table: ChildTable | None, found: Stations) -> ChildMap | None:
+    """The place's children filled by the share of good-air days (the children table's first
+    column, read once), with the listed stations on top; None for a place without children. When
+    the indicator stops above the children's level (a county's streets), `coverage` says where."""
+    if not f.place.children:
+        return None
+    meta = _catalogue(reader).get(SPEC.lead)
+    if meta is None:
+        return None
+    values: dict[str, float] = {}
+    if table is not None and table.columns and table.columns[0].indicator == SPEC.lead:
+        values = {r.code: r.values[0] for r in table.rows if r.values[0] is not None}
+    below = coverage(reader, (SPEC.lead,), place(reader, f.place.children[0].code))
+    return ChildMap(indicator=SPEC.lead, name=_name(meta, reader.viewer.lang), unit=str(meta["unit"]),
+                    decimals=int(meta["decimals"]), period=f.period.chosen, level_name=f.place.child_level_name,
+                    values=values, geometry=reader.geometry(f.place.code), notice=reader.geometry_notice(),
+                    coverage=below, points=found.rows)
+
+
 # -- air stations and their latest readings ------------------------------------------------------
 
 @dataclass(frozen=True)
@@ -200,15 +254,22 @@ class Station:
 @dataclass(frozen=True)
 class Stations:
     latest_hour: pd.Timestamp | None  # the feed's newest hour in the place
-    rows: tuple[Station, ...]  # worst AQI first, then the silent ones
-    total: int
+    rows: tuple[Station, ...]  # worst AQI first, then the silent ones; of the chosen class only
+    total: int  # every station of the place
+    classes: tuple[tuple[str, int], ...] = ()  # (class, stations of the place of that class), national first
+    selected: str | None = None  # the station class of the cross filter
 
 
 def stations(reader: Reader, f: Frame) -> Stations:
-    """The air-quality stations of the place (and below it), each with its latest hourly reading."""
+    """The air-quality stations of the place (and below it), each with its latest hourly reading;
+    with a `station_class` filter, those of that class (the counts by class are of them all)."""
+    chosen = f.query.filter("station_class")
     listed = reader.records("air_stations", {"region": f.place.code}, sort=[("station_id", "asc")], limit=1000)
     if listed.rows.empty:
-        return Stations(latest_hour=None, rows=(), total=0)
+        return Stations(latest_hour=None, rows=(), total=0, selected=chosen)
+    counted = listed.rows["station_class"].astype(str).value_counts()
+    classes = tuple((c, int(counted[c])) for c in (*STATION_CLASSES, *sorted(set(counted.index) - set(STATION_CLASSES)))
+                    if c in counted.index)
     newest = reader.records("air_quality_hourly", {"region": f.place.code}, sort=[("ts", "desc")], limit=1).rows
     latest = pd.Timestamp(newest["ts"].iloc[0]) if len(newest) else None
     readings: dict[str, dict] = {}
@@ -223,6 +284,8 @@ def stations(reader: Reader, f: Frame) -> Stations:
     out = []
     period = f.period.chosen
     for row in listed.rows.to_dict("records"):
+        if chosen is not None and str(row["station_class"]) != chosen:
+            continue
         county = str(row["region_code"])
         if county not in names:
             names[county] = reader.region_name(county)
@@ -235,7 +298,7 @@ def stations(reader: Reader, f: Frame) -> Stations:
                            aqi=_float(got["aqi"]) if got else None, pm25=_float(got["pm25"]) if got else None,
                            o3=_float(got["o3"]) if got else None, records=records))
     out.sort(key=lambda s: (s.aqi is None, -(s.aqi or 0.0), s.station_id))
-    return Stations(latest_hour=latest, rows=tuple(out), total=listed.total)
+    return Stations(latest_hour=latest, rows=tuple(out), total=listed.total, classes=classes, selected=chosen)
 
 
 # -- water sections by grade ---------------------------------------------------------------------
@@ -262,16 +325,19 @@ class GradeCount:
 @dataclass(frozen=True)
 class Sections:
     month: str | None  # the month shown: the chosen one, or the newest graded month of the chosen year
-    rows: tuple[Section, ...]  # worst grade first
-    grades: tuple[GradeCount, ...]  # every grade, Ⅰ to 劣Ⅴ
+    rows: tuple[Section, ...]  # worst grade first; of the chosen grade only
+    grades: tuple[GradeCount, ...]  # every grade, Ⅰ to 劣Ⅴ, of all the sections graded that month
     good_share: float | None  # the snapshot's share at grade III or better for that month (the same count)
-    records: str | None
+    records: str | None  # the monthly records of the sections listed
+    selected: str | None = None  # the grade of the cross filter
 
 
 def sections(reader: Reader, f: Frame) -> Sections:
     """The monitored sections of the place with their grade in the chosen month (for a year: its
-    newest graded month), worst first, and how many of them have each grade."""
-    empty = Sections(month=None, rows=(), grades=(), good_share=None, records=None)
+    newest graded month), worst first, and how many of them have each grade; with a `grade`
+    filter, the sections of that grade (the counts by grade are of them all)."""
+    chosen = f.query.filter("grade")
+    empty = Sections(month=None, rows=(), grades=(), good_share=None, records=None, selected=chosen)
     if f.period.chosen is None:
         return empty
     start, end = _period_bounds(f.period.chosen, f.query.frequency)
@@ -308,8 +374,10 @@ def sections(reader: Reader, f: Frame) -> Sections:
                    for g in GRADES)
     share = value_at(reader, "water_good_section_ratio", f.place.code, "month", month) \
         if defined_at(reader, "water_good_section_ratio", f.place.level) else None
-    return Sections(month=month, rows=tuple(rows), grades=grades, good_share=share,
-                    records=records_href("water_sections_monitored", f.place.code, "month", month))
+    narrowed = (("grade", chosen),) if chosen is not None else ()
+    return Sections(month=month, rows=tuple(s for s in rows if chosen is None or s.grade == chosen), grades=grades,
+                    good_share=share, records=records_href("water_sections_monitored", f.place.code, "month", month,
+                                                           narrowed), selected=chosen)
 
 
 # -- waste on transfer manifests ------------------------------------------------------------------
@@ -330,16 +398,20 @@ class Manifests:
     counted_at: tuple[str, ...]  # the levels they are counted at (names), when not here
     classes: tuple[ManifestClass, ...]  # largest first
     unit: str
+    selected: str | None = None  # the waste class of the cross filter (the feed's value)
+    trend: TrendView | None = None  # the selected class's tons over the periods up to the chosen one
 
 
 def manifests(reader: Reader, f: Frame) -> Manifests:
-    """Tons of waste on the transfer manifests created in the period by the place's producers, by class."""
+    """Tons of waste on the transfer manifests created in the period by the place's producers, by
+    class; with a `waste_class` filter, that class marked and its tons over the periods."""
     lang = reader.viewer.lang
+    chosen = f.query.filter("waste_class")
     catalogue = _catalogue(reader)
     known = [(zh, en, i) for zh, en, i in MANIFEST_CLASSES if i in catalogue]
     period = f.period.chosen
     if not known:
-        return Manifests(period=period, counted_here=False, counted_at=(), classes=(), unit="")
+        return Manifests(period=period, counted_here=False, counted_at=(), classes=(), unit="", selected=chosen)
     here = defined_at(reader, known[0][2], f.place.level)
     levels = tuple(level_name(lv, lang) for lv in str(catalogue[known[0][2]].get("levels") or "").split(",") if lv)
     classes = []
@@ -350,8 +422,19 @@ def manifests(reader: Reader, f: Frame) -> Manifests:
                 tons=value_at(reader, indicator, f.place.code, f.query.frequency, period),
                 records=records_href(indicator, f.place.code, f.query.frequency, period)))
         classes.sort(key=lambda c: (c.tons is None, -(c.tons or 0.0)))
+    trend = None
+    picked = next((c for c in classes if c.waste_class == chosen), None)
+    if picked is not None:
+        meta = catalogue[picked.indicator]
+        df = reader.series(picked.indicator, f.place.code, f.query.frequency)
+        df = trend_window(df[~df["provisional"] & df["value"].notna()], f.query.frequency, period, f.query.since)
+        if len(df):
+            trend = TrendView(indicator=picked.indicator, name=picked.label, unit=str(meta["unit"]),
+                              decimals=int(meta["decimals"]), periods=tuple(df["period"].tolist()),
+                              values=tuple(_float(v) for v in df["value"]), target=None,
+                              link=indicator_href(picked.indicator, f.query))
     return Manifests(period=period, counted_here=here, counted_at=levels, classes=tuple(classes),
-                     unit=str(catalogue[known[0][2]]["unit"]))
+                     unit=str(catalogue[known[0][2]]["unit"]), selected=chosen, trend=trend)
 
 
 @dataclass(frozen=True)
@@ -363,6 +446,7 @@ class EnvironmentPage:
     stations: Stations
     sections: Sections
     manifests: Manifests
+    map: ChildMap | None = None
 
 
 def environment_page(reader: Reader, q: WorkbenchQuery) -> EnvironmentPage:
@@ -371,6 +455,8 @@ def environment_page(reader: Reader, q: WorkbenchQuery) -> EnvironmentPage:
         return EnvironmentPage(frame=f, headlines=(), trends=(), children=None,
                                stations=Stations(None, (), 0), sections=Sections(None, (), (), None, None),
                                manifests=manifests(reader, f))
+    table = child_table(reader, f) if f.place.children else None
+    found = stations(reader, f)
     return EnvironmentPage(frame=f, headlines=headlines(reader, HEADLINES, f.place, q, f.period),
-                           trends=trends(reader, f), children=child_table(reader, f) if f.place.children else None,
-                           stations=stations(reader, f), sections=sections(reader, f), manifests=manifests(reader, f))
+                           trends=trends(reader, f), children=table, stations=found, sections=sections(reader, f),
+                           manifests=manifests(reader, f), map=child_map(reader, f, table, found))

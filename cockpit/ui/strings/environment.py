@@ -9,6 +9,36 @@ STRINGS = {
               "grade, and the waste moved on transfer manifests.",
     },
     "environment.records": {"zh": "明细记录", "en": "Records"},
+    "environment.cross.station_class": {"zh": "站点类别", "en": "Station class"},
+    "environment.cross.grade": {"zh": "水质类别", "en": "Water grade"},
+    "environment.cross.waste_class": {"zh": "固废类别", "en": "Waste class"},
+    "environment.class.national": {"zh": "国控", "en": "National"},
+    "environment.class.provincial": {"zh": "省控", "en": "Provincial"},
+    "environment.class.city": {"zh": "市控", "en": "City"},
+    "environment.kpis.note": {
+        "zh": "指标数值（本行、趋势、各地区表和地图填色）不受“{filter}”筛选影响：指标未按此维度拆分。",
+        "en": "The indicator values (this row, the trends, the regions table and the map's fill) are not filtered "
+              "by {filter}: the indicators are not split by it.",
+    },
+    "environment.map.title": {"zh": "各{level}{name}（{period}）", "en": "{name} by {level} ({period})"},
+    "environment.map.hint": {
+        "zh": "点击地区下钻一级；圆点为空气质量监测站点（红色：最新AQI超过100）。",
+        "en": "Click a region to drill down one level; dots are the air-quality stations (red: latest AQI above 100).",
+    },
+    "environment.map.points": {"zh": "地图上只显示{value}站点。", "en": "Only {value} stations are shown."},
+    "environment.map.coverage": {
+        "zh": "{name}统计到{deepest}，{level}没有数值；地图只标出监测站点，点击地区仍可下钻。",
+        "en": "{name} is counted down to {deepest}; a {level} has no value. The map shows the stations only; "
+              "clicking a region still drills down.",
+    },
+    "environment.stations.of": {"zh": "空气质量监测站点（{value} {n}/{total}个）",
+                                "en": "Air-quality stations ({value}: {n} of {total})"},
+    "environment.stations.by_class": {"zh": "按类别筛选：", "en": "By class:"},
+    "environment.stations.pick": {"zh": "只看{value}站点（再次点击取消）", "en": "Only {value} stations (click again to clear)"},
+    "environment.sections.of": {"zh": "（{grade}类 {n}个）", "en": " (grade {grade}: {n})"},
+    "environment.sections.none_of": {"zh": "本期没有{grade}类断面。", "en": "No section was graded {grade} in the period."},
+    "environment.manifests.class_trend": {"zh": "{name}转移量趋势", "en": "{name}: tons over time"},
+    "environment.manifests.class_records": {"zh": "{name}联单明细", "en": "{name} manifests"},
     "environment.trend.target": {"zh": "目标 {value}", "en": "target {value}"},
     "environment.trend.footer": {"zh": "虚线为目标值", "en": "The dashed line is the target"},
     "environment.children.title": {"zh": "各{level}空气与水质（{period}）", "en": "Air and water by {level} ({period})"},
@@ -44,14 +74,18 @@ STRINGS = {
         "zh": "Ⅰ～Ⅲ类断面比例 {share}（{good}/{total}个）",
         "en": "At grade III or better: {share} ({good} of {total})",
     },
-    "environment.sections.footer": {"zh": "点击柱形查看该类别断面的月报记录。", "en": "Click a bar for those sections' monthly records."},
+    "environment.sections.footer": {
+        "zh": "点击柱形只看该类别的断面（再次点击取消）；“明细记录”为所列断面的月报记录。",
+        "en": "Click a bar to list the sections of that grade (again to clear); Records: the listed sections' monthly records.",
+    },
     "environment.manifests.title": {"zh": "固废转移联单：转移量（{period}）", "en": "Waste on transfer manifests ({period})"},
     "environment.manifests.where": {
         "zh": "联单按{levels}统计，请选择下级地区。",
         "en": "Manifests are counted by {levels}: choose a region below.",
     },
     "environment.manifests.footer": {
-        "zh": "本地区产废单位在本期创建的联单，按固废类别；点击柱形查看联单明细。",
-        "en": "Manifests created in the period by the region's producers, by class; click a bar for the manifests.",
+        "zh": "本地区产废单位在本期创建的联单，按固废类别；点击柱形只看该类别（再次点击取消）。",
+        "en": "Manifests created in the period by the region's producers, by class; click a bar to pick a class "
+              "(again to clear).",
     },
 }

@@ -19,6 +19,10 @@ STRINGS = {
     "wb.breadcrumbs": {"zh": "所在区域", "en": "Where you are"},
     "wb.filtered": {"zh": "筛选：", "en": "Filtered by:"},
     "wb.clear": {"zh": "清除此筛选", "en": "Clear this filter"},
+    "wb.not_filtered": {
+        "zh": "本面板不受“{filter}”筛选影响（其数据未按此维度区分）",
+        "en": "Not filtered by {filter}: its data is not split by it",
+    },
     "wb.flat": {"zh": "持平", "en": "no change"},
     "wb.records.open": {"zh": "查看构成该数值的明细记录", "en": "Open the records behind this number"},
     "wb.out_of_scope": {
