@@ -251,3 +251,29 @@ def test_out_of_scope_region_is_refused(use_demo_lake, period):
         gov.funnel(city_viewer, "330200", "month", period)
     with pytest.raises(OutOfScope):
         gov.open_overdue(city_viewer, "330200")
+
+
+@pytest.mark.parametrize("filters", [{}, {"department": None}, {"category_l1": None},
+                                     {"department": None, "category_l1": None}, {"department": "没有这个部门"}])
+def test_every_child_narrowed_at_once_is_each_child_narrowed_alone(reader, period, filters):
+    """`narrowed_children` reads a filter's category at every child at once; it must give each
+    child what `narrowed` gives it alone, for counts and rates, at the province and a county."""
+    county = str(reader.children(str(reader.children(reader.root)["code"].iloc[0]))["code"].iloc[0])
+    for region in (reader.root, county):
+        asked = dict(filters)
+        for dim in [d for d, v in asked.items() if v is None]:  # the busiest category at the region
+            split = reader.breakdown(gov.ORDERS, region, "month", by=dim, period=period)
+            asked[dim] = str(split["category"].iloc[0])
+        compared = 0
+        for indicator in (gov.ORDERS, gov.OVERDUE, *gov.RATES):
+            together = gov.narrowed_children(reader, indicator, region, "month", period, asked)
+            for child in reader.children(region)["code"]:
+                alone = gov.narrowed(reader, indicator, child, "month", period, asked)
+                got = together.values.get(child)
+                assert (got is None) == (alone.value is None), (indicator, child, got, alone)
+                if got is not None:
+                    assert got == pytest.approx(alone.value), (indicator, child)
+                    compared += 1
+            if asked:
+                assert set(together.applied) | set(together.ignored) == set(asked)
+        assert compared > 10
