@@ -54,7 +54,7 @@ def test_category_filter_chip_and_back(visit):
     chosen = _query(page)["category_l1"][0]
     assert chosen in chip.inner_text()
     # the rates by department cannot be split by category too: the panel says so
-    page.wait_for_selector("#gov-rates-department-not-split", timeout=30_000)
+    page.wait_for_selector("#gov-rates-department-not-filtered", timeout=30_000)
     page.go_back()
     _at(page, r"^/governance(\?region=330000)?$")
     page.wait_for_function("!document.querySelector('#wb-chips')", timeout=30_000)

@@ -20,7 +20,14 @@ from cockpit.ui.deckmap import region_map
 from cockpit.ui.format import format_number, format_value
 from cockpit.ui.i18n import t
 from cockpit.ui.theme import colour
-from cockpit.ui.workbench import MAP_ID, coverage_alert, go_graph, headline_cards, panel
+from cockpit.ui.workbench import (
+    MAP_ID,
+    coverage_alert,
+    go_graph,
+    headline_cards,
+    not_filtered,
+    panel,
+)
 from cockpit.views import governance as gov
 from cockpit.views.workbench import (
     PageSpec,
@@ -43,12 +50,7 @@ def cross_labels(lang: str) -> dict[str, str]:
 
 def not_split(ignored: Sequence[str], lang: str, panel_id: str) -> html.Div | None:
     """The footer of a panel whose numbers do not honour some cross filters."""
-    if not ignored:
-        return None
-    labels = cross_labels(lang)
-    return html.Div([html.I(className="bi bi-funnel me-1"),
-                     t("gov.not_split", lang, filter="、".join(labels.get(d, d) for d in ignored))],
-                    className="small text-muted gov-not-split", id=f"{panel_id}-not-split")
+    return not_filtered(ignored, cross_labels(lang), lang, panel_id, key="gov.not_split")
 
 
 def _note(text: str) -> html.P:
