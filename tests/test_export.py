@@ -184,6 +184,57 @@ def test_content_disposition_is_rfc_5987_with_an_ascii_fallback():
     assert export.safe_filename_part("a/b\\c:d\n") == "a_b_c_d_"
 
 
+class Watched:
+    """Frames handed out one at a time, each watched by a weak reference: what the consumer still
+    holds when it asks for the next one."""
+
+    def __init__(self, total: int, batch: int):
+        self.total, self.batch, self.refs, self.held_at_most = total, batch, [], 0
+
+    def __iter__(self):
+        import gc
+        import weakref
+
+        for start in range(0, self.total, self.batch):
+            gc.collect()
+            self.held_at_most = max(self.held_at_most, sum(1 for r in self.refs if r() is not None))
+            batch = frame(start, min(self.batch, self.total - start))
+            self.refs.append(weakref.ref(batch))
+            yield batch
+            del batch
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_writers_hold_one_batch_at_a_time(fmt):
+    """Streaming, not collecting: when the writer asks for a batch it holds at most the one before
+    (the loop's variable), however many it has written; collecting the frames (a concat, a list)
+    would hold them all."""
+    source = Watched(total=30_000, batch=1_000)
+    written = sum(len(p) for p in (export.iter_xlsx if fmt == "xlsx" else export.iter_csv)(source, COLUMNS, ABOUT))
+    assert written > 300_000 and len(source.refs) == 30
+    assert source.held_at_most <= 1
+
+
+def test_a_batch_is_written_a_few_thousand_rows_at_a_time(monkeypatch):
+    """A big batch is turned into text in parts of WRITE_ROWS rows, so the XML and CSV text held at
+    once do not grow with the batch size, and the output is the same as in one part."""
+    seen = []
+    real = export._cells
+
+    def cells(values, *args):
+        seen.append(len(values))
+        return real(values, *args)
+
+    whole = b"".join(export.iter_csv([frame(0, 5_000)], COLUMNS, ABOUT))
+    monkeypatch.setattr(export, "_cells", cells)
+    book = b"".join(export.iter_xlsx([frame(0, 5_000)], COLUMNS, ABOUT))
+    assert max(seen) <= export.WRITE_ROWS and sum(seen) == 5_000 * len(export.visible_columns(COLUMNS))
+    sheet = list(openpyxl.load_workbook(io.BytesIO(book), read_only=True)["记录"].iter_rows(values_only=True))
+    assert [r[0] for r in sheet[1:]] == [f"HL{i:06d}" for i in range(5_000)]  # rows numbered on across parts
+    monkeypatch.setattr(export, "WRITE_ROWS", 5_000)
+    assert b"".join(export.iter_csv([frame(0, 5_000)], COLUMNS, ABOUT)) == whole
+
+
 # -- against the demo lake, through the reader --------------------------------------------------
 
 FEED = "hotline_orders"
@@ -234,6 +285,56 @@ def test_the_xlsx_holds_exactly_the_readers_rows_masked(reader, tmp_path, use_de
         assert present.any()
         assert got.loc[present, column].tolist() == expected.loc[present, column].tolist()  # as the reader masked
         assert not (got.loc[present, column] == raw.loc[present, column]).any()  # never the raw value
+
+
+def test_the_readers_stream_hands_over_bounded_batches_and_keeps_none(reader):
+    """The export's rows come from DuckDB a batch at a time: no frame larger than `batch_rows`, and
+    none kept by the stream once handed on (a stream that fetched everything first, or collected
+    the frames, would fail this)."""
+    import gc
+    import weakref
+
+    stream = reader.iter_records(FEED, sort=[("created_at", "asc")], batch_rows=500)
+    refs, sizes = [], []
+    for batch in stream:
+        sizes.append(len(batch))
+        refs.append(weakref.ref(batch))
+        del batch
+        gc.collect()
+        assert sum(1 for r in refs if r() is not None) == 0
+        if len(sizes) == 8:
+            break
+    assert len(sizes) == 8 and max(sizes) <= 500
+    stream.close()
+
+
+def test_the_export_stream_sorts_within_a_small_duckdb_limit_and_falls_back(reader, monkeypatch):
+    """The stream's connection: one thread, Parquet prefetching off and the first memory limit of
+    RECORDS_STREAM_MEMORY_LIMITS; when DuckDB runs out of it before the first batch, the next one
+    is used and the rows are the same."""
+    from cockpit.query import reader as reader_module
+
+    settings = []
+    real = reader_module.Reader._record_connection
+
+    def connection(q, **kwargs):
+        con = real(q, **kwargs)
+        settings.append(dict(con.execute(
+            "SELECT name, value FROM duckdb_settings() WHERE name IN "
+            "('memory_limit', 'threads', 'disable_parquet_prefetching')").fetchall()))
+        return con
+
+    monkeypatch.setattr(reader_module.Reader, "_record_connection", staticmethod(connection))
+    filters, sort = _october(reader), [("created_at", "desc")]
+    expected = pd.concat(reader.iter_records(FEED, filters=filters, sort=sort), ignore_index=True)
+    assert len(settings) == 1
+    assert settings[0]["threads"] == "1" and settings[0]["disable_parquet_prefetching"] == "true"
+    assert settings[0]["memory_limit"].startswith("152")  # 160MB, as DuckDB shows it in MiB
+    monkeypatch.setattr(reader_module, "RECORDS_STREAM_MEMORY_LIMITS", ("1MB", "256MB"))
+    settings.clear()
+    again = pd.concat(reader.iter_records(FEED, filters=filters, sort=sort), ignore_index=True)
+    assert len(settings) == 2  # 1 MB ran out, 256 MB sorted
+    pd.testing.assert_frame_equal(again, expected)
 
 
 # -- the route ------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import duckdb
 import pandas as pd
 
 import cockpit.duck as duck
@@ -43,6 +44,11 @@ RECORDS_PAGE_LIMIT = 1000  # rows one record page may hold: a grid pages, it nev
 # export holds bounded memory (the issue's 200,000 rows under 500 MB). A sort that spills needs one
 # thread within this limit (with two, DuckDB runs out of it instead); a page sorts little and keeps two.
 RECORDS_MEMORY_LIMIT = "256MB"
+# An export's stream (one thread, Parquet prefetching off: prefetched row groups count against the
+# limit and ran it out) sorts within the first of these that is enough; it goes on to the next when
+# DuckDB runs out before the first batch (a feed of wider rows). 128 MB sorts the 12345 orders, all
+# 25 columns, and keeps a 200,000-row export under 500 MB resident (BENCHMARKS.md, "Records").
+RECORDS_STREAM_MEMORY_LIMITS = ("160MB", RECORDS_MEMORY_LIMIT)
 
 
 class OutOfScope(LookupError):
@@ -558,13 +564,16 @@ class Reader:
                             None if self.viewer.personal_data else personal, self.viewer.lang)
 
     @staticmethod
-    def _record_connection(q: _RecordQuery, threads: int = 2):
+    def _record_connection(q: _RecordQuery, threads: int = 2, memory_limit: str = RECORDS_MEMORY_LIMIT,
+                           prefetch: bool = True):
         con = duck.memory()
         # a whole-feed export sorts every matching row: past this much, DuckDB sorts on disk, so an
         # export's memory stays bounded however large the slice (the 200,000 rows, 500 MB)
-        con.execute(f"SET memory_limit = '{RECORDS_MEMORY_LIMIT}'")
+        con.execute(f"SET memory_limit = '{memory_limit}'")
         con.execute("SET temp_directory = ?", [str(Path(tempfile.gettempdir()) / "cockpit-duckdb")])
         con.execute(f"SET threads = {int(threads)}")
+        if not prefetch:
+            con.execute("SET disable_parquet_prefetching = true")
         if q.scope is not None:
             con.register("scope_codes", pd.DataFrame({"code": q.scope}))
         return con
@@ -591,15 +600,31 @@ class Reader:
         def stream() -> Iterator[pd.DataFrame]:
             if q.source is None:
                 return
-            con = self._record_connection(q, threads=1)
-            try:
-                batches = con.sql(f"SELECT f.* {q.base} ORDER BY {', '.join(q.order)}",
-                                  params=q.params).to_arrow_reader(batch_rows)
-                for batch in batches:  # DuckDB hands over one batch at a time
-                    if batch.num_rows:
-                        yield q.masked(batch.to_pandas())
-            finally:
-                con.close()
+            sql = f"SELECT f.* {q.base} ORDER BY {', '.join(q.order)}"
+            for limit in RECORDS_STREAM_MEMORY_LIMITS:
+                con = self._record_connection(q, threads=1, memory_limit=limit, prefetch=False)
+                try:
+                    try:  # the sort runs before the first batch: running out here, nothing is sent yet
+                        batches = con.sql(sql, params=q.params).to_arrow_reader(batch_rows)
+                        batch = batches.read_next_batch()
+                    except StopIteration:
+                        return
+                    except duckdb.OutOfMemoryException:
+                        if limit == RECORDS_STREAM_MEMORY_LIMITS[-1]:
+                            raise
+                        continue
+                    while True:  # DuckDB hands over one batch at a time
+                        # nothing of a batch is kept once it is handed on (not even while suspended)
+                        frames = [q.masked(batch.to_pandas())] if batch.num_rows else []
+                        batch = None
+                        if frames:
+                            yield frames.pop()
+                        try:
+                            batch = batches.read_next_batch()
+                        except StopIteration:
+                            return
+                finally:
+                    con.close()
 
         return stream()
 

@@ -50,6 +50,10 @@ XLSX_MIMETYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.she
 CSV_MIMETYPE = "text/csv; charset=utf-8"
 BOM = "\ufeff".encode()
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, less the header row
+# Rows of a batch turned into text at a time: a row's cells as XML or CSV text and their pieces are
+# several times the row (~1.6 KB of XML for the 12345 orders' 24 columns), so a 10,000-row batch is
+# written in five parts and what is held at once does not grow with the batch size.
+WRITE_ROWS = 2_000
 EXCEL_EPOCH = np.datetime64("1899-12-30T00:00:00", "us")
 _US_PER_DAY = 86_400 * 1_000_000
 # Characters that make Excel read a CSV cell as a formula.
@@ -221,12 +225,21 @@ def _text_row(row: int, values: Sequence[str], style: int = 0) -> str:
     return f'<row r="{row}">{cells}</row>'
 
 
+def _arrow_strings(values: pd.Series, missing: np.ndarray) -> pa.Array:
+    """A column as Arrow strings, null where missing: pandas' Arrow-backed text as it is (no
+    Python string a cell), anything else through `str`."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        text = pa.array(values.array, from_pandas=True)
+        text = text.combine_chunks() if isinstance(text, pa.ChunkedArray) else text
+        return text.cast(pa.string())  # pandas holds large_string; the XML pieces join as string
+    objects = values.astype("object").to_numpy()
+    return pa.array([None if gone else str(v) for v, gone in zip(objects.tolist(), missing.tolist(), strict=True)],
+                    type=pa.string())
+
+
 def _arrow_text(values: pd.Series, missing: np.ndarray) -> pa.Array:
     """A column as Arrow strings, escaped for XML, null where missing."""
-    objects = values.astype("object").to_numpy()
-    text = pa.array([None if gone else str(v) for v, gone in zip(objects.tolist(), missing.tolist(), strict=True)],
-                    type=pa.string()) if values.dtype == object or not pd.api.types.is_string_dtype(values.dtype) \
-        else pa.array(values.to_numpy(dtype=object, na_value=None), type=pa.string())
+    text = _arrow_strings(values, missing)
     text = pc.utf8_slice_codeunits(text, 0, _EXCEL_CELL_CHARS)
     if pc.any(pc.match_substring_regex(text, _XML_ILLEGAL.pattern)).as_py():
         text = pc.replace_substring_regex(text, _XML_ILLEGAL.pattern, "")
@@ -269,8 +282,9 @@ def _cells(values: pd.Series, kind: str, letter: str, refs: pa.Array, lang: str)
     return pc.binary_join_element_wise(*parts, "", null_handling="emit_null")
 
 
-def _joined_bytes(strings: pa.Array) -> bytes:
-    """Every value of a string array with no nulls, end to end: its data buffer, no Python strings."""
+def _joined_bytes(strings: pa.Array) -> bytes | memoryview:
+    """Every value of a string array with no nulls, end to end: its data buffer, no Python strings
+    (a view of it: the caller writes it before the array goes)."""
     if isinstance(strings, pa.ChunkedArray):
         return b"".join(_joined_bytes(chunk) for chunk in strings.chunks)
     offsets_type = np.int64 if pa.types.is_large_string(strings.type) else np.int32
@@ -278,7 +292,7 @@ def _joined_bytes(strings: pa.Array) -> bytes:
     offsets = np.frombuffer(offsets_buffer, dtype=offsets_type)[strings.offset: strings.offset + len(strings) + 1]
     if len(offsets) == 0 or data is None:
         return b""
-    return data.to_pybytes()[int(offsets[0]): int(offsets[-1])]
+    return memoryview(data)[int(offsets[0]): int(offsets[-1])]  # a view of Arrow's buffer, not a copy
 
 
 class _Sink:
@@ -308,7 +322,7 @@ def iter_xlsx(frames: Iterable[pd.DataFrame], columns: list[dict], about: list[t
     holds it) a frame of `frames`, consumed one at a time.
 
     Sheet 1 (记录 / Records): a frozen header row of the column labels, then typed cells. Sheet 2
-    (说明 / About): the `about` items, then the row count. Memory holds one batch and its XML.
+    (说明 / About): the `about` items, then the row count. Memory holds one batch and the XML of WRITE_ROWS of its rows.
     """
     import zipfile
 
@@ -341,13 +355,18 @@ def iter_xlsx(frames: Iterable[pd.DataFrame], columns: list[dict], about: list[t
                 if rows + len(frame) > XLSX_MAX_ROWS:
                     raise ExportError(f"more than {XLSX_MAX_ROWS:,} rows do not fit one Excel sheet; "
                                       "narrow the filters or export CSV")
-                refs = pc.cast(pa.array(np.arange(rows + 2, rows + 2 + len(frame))), pa.string())
-                cells = [_cells(frame[name], kind, letter, refs, lang)
-                         for name, kind, letter in zip(names, kinds, letters, strict=True)]
-                xml = pc.binary_join_element_wise('<row r="', refs, '">', *cells, "</row>", "",
-                                                  null_handling="replace", null_replacement="")
-                sheet.write(_joined_bytes(xml))
-                rows += len(frame)
+                # the XML of at most WRITE_ROWS rows at a time
+                for start in range(0, len(frame), WRITE_ROWS):
+                    part = frame.iloc[start: start + WRITE_ROWS]
+                    refs = pc.cast(pa.array(np.arange(rows + 2, rows + 2 + len(part))), pa.string())
+                    cells = [_cells(part[name], kind, letter, refs, lang)
+                             for name, kind, letter in zip(names, kinds, letters, strict=True)]
+                    xml = pc.binary_join_element_wise('<row r="', refs, '">', *cells, "</row>", "",
+                                                      null_handling="replace", null_replacement="")
+                    del cells, refs
+                    sheet.write(_joined_bytes(xml))
+                    rows += len(part)
+                    del xml, part
                 if sink.size:
                     yield sink.take()
             sheet.write(_SHEET_END.encode("utf-8"))
@@ -406,6 +425,10 @@ class _Counted:
 
 def _csv_cell_text(values: pd.Series) -> pd.Series:
     """Text cells as Excel should read them: a value that would start a formula is quoted with '."""
+    if isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow":
+        # pandas' Arrow-backed text: Arrow kernels over the column, no Python string a cell
+        risky = values.str.startswith(_FORMULA_START).fillna(False).astype(bool)
+        return values.where(~risky, "'" + values) if risky.any() else values
     text = values.astype("object")
     present = text.notna()
     as_str = text[present].astype(str)
@@ -444,7 +467,8 @@ def _csv_frame(frame: pd.DataFrame, names: Sequence[str], kinds: Sequence[str], 
 def iter_csv(frames: Iterable[pd.DataFrame], columns: list[dict], about: list[tuple[str, str]], *,
              lang: str = "zh") -> Iterator[bytes]:
     """The CSV file in pieces: BOM and the About items (`label,value` lines), an empty line, the
-    header row, then the rows of `frames`, one piece a frame (consumed as the pieces are)."""
+    header row, then the rows of `frames`, a piece per WRITE_ROWS rows of a frame (consumed as the
+    pieces are)."""
     shown = visible_columns(columns)
     names = [c["name"] for c in shown]
     kinds = [_kind(c) for c in shown]
@@ -460,8 +484,11 @@ def iter_csv(frames: Iterable[pd.DataFrame], columns: list[dict], about: list[tu
         if frame is None or len(frame) == 0:
             continue
         _check_frame(frame, names)
-        text = _csv_frame(frame, names, kinds, lang).to_csv(header=False, index=False, lineterminator="\r\n")
-        yield text.encode("utf-8")
+        for start in range(0, len(frame), WRITE_ROWS):  # its cells as text: a few thousand rows at a time
+            part = _csv_frame(frame.iloc[start: start + WRITE_ROWS], names, kinds, lang)
+            text = part.to_csv(header=False, index=False, lineterminator="\r\n")
+            del part
+            yield text.encode("utf-8")
 
 
 # -- a records query as a download -----------------------------------------------------------------
@@ -573,12 +600,12 @@ def _started(frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     halfway through a response whose status is already sent."""
     iterator = iter(frames)
     try:
-        first = next(iterator)
+        held = [next(iterator)]
     except StopIteration:
         return iter(())
 
     def chained() -> Iterator[pd.DataFrame]:
-        yield first
+        yield held.pop()  # not kept for the rest of the export
         yield from iterator
 
     return chained()
