@@ -12,10 +12,11 @@ from pathlib import Path
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
-                  help="城市数字驾驶舱 (city digital cockpit): demo data, ingest, check, refresh, serve.")
+                  help="城市数字驾驶舱 (city digital cockpit): demo data, ingest, check, refresh, serve, "
+                       "users, audit.")
 console = Console(stderr=True)
 _state = {"debug": False}
 
@@ -226,6 +227,210 @@ def bench(
     target = out or (REPO_ROOT / "build" / "bench" if quick else REPO_ROOT)
     results = run(mode, target)
     console.print(f"bench: {mode.name} run in {results['seconds'] / 60:.1f} min; report in {target}")
+
+
+# -- accounts, the audit trail and the state store ----------------------------------------------
+
+users_app = typer.Typer(no_args_is_help=True, help="Accounts: add, list, disable, change passwords.")
+audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify its chain, list, export to CSV.")
+state_app = typer.Typer(no_args_is_help=True, help="The state store (users, sessions, audit) at COCKPIT_STATE_URL.")
+app.add_typer(users_app, name="users")
+app.add_typer(audit_app, name="audit")
+app.add_typer(state_app, name="state")
+report = Console()  # standard output: the tables and results these commands exist to show
+
+
+def _actor() -> str:
+    """Who the audit trail names for a change made at the command line."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for the uid (a container)
+        return "cli"
+
+
+def _new_password(name: str) -> str:
+    """The password typed twice: prompted (hidden) at a terminal, else two lines of standard input."""
+    from cockpit.state.accounts import check_password_policy
+
+    if sys.stdin.isatty():
+        while True:
+            password = typer.prompt(f"password for {name}", hide_input=True, confirmation_prompt=True)
+            problems = check_password_policy(name, password)
+            if not problems:
+                return password
+            console.print(f"the password is refused: {'; '.join(problems)}")
+    first, second = sys.stdin.readline(), sys.stdin.readline()
+    if not first or not second:
+        raise CommandError("give the password twice on standard input, one line each")
+    first, second = first.rstrip("\r\n"), second.rstrip("\r\n")
+    if first != second:
+        raise CommandError("the two passwords differ: nothing was changed")
+    return first
+
+
+def _region_name(code: str) -> str:
+    """The region `code` names: in the published snapshot's hierarchy, or the reference regions
+    (data/regions/) before any snapshot is published. CommandError naming the code otherwise."""
+    from cockpit.query.snapshot import NoSnapshot, current_snapshot
+
+    try:
+        snapshot = current_snapshot()
+    except NoSnapshot:
+        snapshot = None
+    if snapshot is not None:
+        try:
+            return snapshot.region(code)["name"]
+        except KeyError:
+            raise CommandError(f"unknown region code {code!r}: the published snapshot {snapshot.id} has no such "
+                               f"region ({snapshot.roots()[0]} is the whole hierarchy)") from None
+    from cockpit.regions.hierarchy import load_hierarchy
+
+    hierarchy = load_hierarchy()
+    if code not in hierarchy:
+        roots = ", ".join(r.code for r in hierarchy.roots())
+        raise CommandError(f"unknown region code {code!r}: no such region in the region files "
+                           f"({roots} is the whole hierarchy)")
+    return hierarchy.get(code).name
+
+
+@users_app.command("add")
+def users_add(
+    name: str = typer.Argument(..., help="The sign-in name."),
+    role: str = typer.Option(..., help="leader | staff | analyst | admin."),
+    region: str = typer.Option(..., help="The code of the region whose subtree the user sees, e.g. 330602."),
+    department: str = typer.Option(None, help="The handling department whose records a staff member sees."),
+    personal_data: bool = typer.Option(False, "--personal-data", help="May see names and phone numbers unmasked."),
+) -> None:
+    """Add an account; the password is asked twice (or read as two lines of standard input)."""
+    from cockpit.state import accounts
+    from cockpit.state.schema import ROLES
+
+    if role not in ROLES:
+        raise CommandError(f"unknown role {role!r}; roles are {', '.join(ROLES)}")
+    if role == "staff" and not (department or "").strip():
+        raise CommandError("a staff account needs --department: it sees that department's records")
+    if accounts.find_user(name.strip()) is not None:
+        raise CommandError(f"a user named {name.strip()!r} already exists")
+    place = _region_name(region)
+    user = accounts.add_user(name, _new_password(name.strip()), role, region, department, personal_data,
+                             actor=_actor())
+    console.print(f"users: added {user.name} ({user.role}, {user.region} {place}"
+                  + (f", {user.department}" if user.department else "")
+                  + (", personal data" if user.personal_data else "") + ")")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """The accounts: role, region, department, rights, and whether disabled or locked."""
+    from cockpit.state import accounts
+
+    found, locked = accounts.list_users(), accounts.locks()
+    table = Table("name", "role", "region", "department", "personal data", "disabled", "locked (UTC)",
+                  title=f"{len(found)} users")
+    for user in found:
+        until = locked.get(user.name)
+        table.add_row(user.name, user.role, user.region, user.department or "", "yes" if user.personal_data else "",
+                      "yes" if user.disabled else "", f"until {until:%Y-%m-%d %H:%M}" if until else "")
+    report.print(table)
+
+
+@users_app.command("disable")
+def users_disable(name: str = typer.Argument(..., help="The account to disable.")) -> None:
+    """Disable an account: it can no longer sign in and its sessions end now."""
+    from cockpit.state import accounts
+
+    user = accounts.find_user(name)
+    if user is None:
+        raise CommandError(f"no user is named {name!r}")
+    if user.disabled:
+        console.print(f"users: {name} was already disabled")
+        return
+    ended = accounts.disable_user(name, actor=_actor())
+    console.print(f"users: {name} disabled; {ended} session(s) ended")
+
+
+@users_app.command("passwd")
+def users_passwd(name: str = typer.Argument(..., help="The account whose password to set.")) -> None:
+    """Set an account's password (asked twice, or two lines of standard input); it also lifts a
+    lock after wrong passwords and ends the account's sessions."""
+    from cockpit.state import accounts
+
+    if accounts.find_user(name) is None:
+        raise CommandError(f"no user is named {name!r}")
+    ended = accounts.set_password(name, _new_password(name), actor=_actor())
+    console.print(f"users: password of {name} changed; {ended} session(s) ended")
+
+
+def _since(text: str | None):
+    from datetime import datetime
+
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise CommandError(f"--since {text!r} is not a date or time (YYYY-MM-DD or YYYY-MM-DDTHH:MM, UTC)") from None
+
+
+@audit_app.command("verify")
+def audit_verify() -> None:
+    """Walk the hash chain from the first entry; exit 1 naming the first entry edited, inserted or
+    deleted. Keep the head it prints elsewhere: a chain cut short at its end is only seen against it."""
+    from cockpit.state import audit
+
+    verdict = audit.verify()
+    if not verdict.ok:
+        raise CommandError(f"the audit trail is broken: {verdict.problem} "
+                           f"({verdict.entries:,} entries before it hold)")
+    head = f"#{verdict.head_seq} {verdict.head_hash}" if verdict.head_seq else "none (the trail is empty)"
+    print(f"audit: {verdict.entries:,} entries checked, the chain holds; head {head}")  # not rich: no wrapping
+
+
+@audit_app.command("list")
+def audit_list(
+    since: str = typer.Option(None, help="Entries from this date or time on (UTC), e.g. 2026-11-20."),
+    actor: str = typer.Option(None, help="Only this actor (a user name, or cli:<login>)."),
+    action: str = typer.Option(None, help="Only this action, e.g. sign_in_failed; ending in '*', a prefix: 'sign_in*'."),
+    limit: int = typer.Option(50, min=1, help="The newest this many entries."),
+) -> None:
+    """The newest entries of the audit trail, oldest first."""
+    from cockpit.state import audit
+
+    table = Table("#", "at (UTC)", "actor", "action", "target", "address", Column("details", overflow="fold"))
+    for entry in audit.entries(_since(since), actor, action, limit):
+        table.add_row(str(entry["seq"]), f"{entry['at']:%Y-%m-%d %H:%M:%S}", entry["actor"], entry["action"],
+                      entry["target"] or "", entry["address"] or "", audit.details_json(entry["details"]))
+    table.title = f"audit: {table.row_count} entries" + (f" (the newest {limit})" if table.row_count == limit else "")
+    report.print(table)
+
+
+@audit_app.command("export")
+def audit_export(
+    file: Path = typer.Argument(..., help="The CSV file to write (UTF-8 with BOM, for Excel)."),
+    since: str = typer.Option(None, help="Entries from this date or time on (UTC)."),
+    actor: str = typer.Option(None, help="Only this actor."),
+    action: str = typer.Option(None, help="Only this action; ending in '*', a prefix."),
+) -> None:
+    """Export the audit trail (or the entries filtered) to CSV; cells that a spreadsheet would
+    take for a formula are written as text."""
+    from cockpit.state import audit
+
+    if not file.parent.is_dir():
+        raise CommandError(f"{file}: the folder {file.parent} does not exist")
+    count = audit.export_csv(file, _since(since), actor, action)
+    console.print(f"audit: {count:,} entries written to {file}")
+
+
+@state_app.command("upgrade")
+def state_upgrade() -> None:
+    """Bring the state store's schema up to date (the cockpit also does so on first use)."""
+    from cockpit.config import state_url
+    from cockpit.state import store
+
+    revision = store.upgrade()
+    console.print(f"state: {store.describe(state_url())} is at revision {revision}")
 
 
 def _progress() -> Progress:
