@@ -2,7 +2,7 @@
 so its server time is the page drawn for the new address (layout and its JSON), cold and warm.
 
     python -m bench.pages [--repeat 15]
-    python -m bench.pages --browser URL [--runs 5]     # in headless Chromium, against a served app
+    COCKPIT_PASSWORD=… python -m bench.pages --browser URL --user NAME [--runs 5]   # in headless Chromium, against a served app
 
 Runs against the lake and snapshot the environment points at (COCKPIT_LAKE_DIR,
 COCKPIT_SNAPSHOT_DIR), inside a Flask request as the server does. Targets (issue: department
@@ -76,6 +76,7 @@ def measure(repeat: int = 15) -> list[dict]:
     from plotly.utils import PlotlyJSONEncoder
 
     from cockpit.query.snapshot import clear_cached_results
+    from cockpit.ui.access import act_as_province_leader
     from cockpit.web import create_app
 
     app = create_app()
@@ -89,6 +90,7 @@ def measure(repeat: int = 15) -> list[dict]:
             continue
         kwargs.update(dict(parse_qsl(parts.query)))
         with app.server.test_request_context(address):
+            act_as_province_leader()
             def draw(page=page, kwargs=kwargs) -> None:
                 json.dumps(page["layout"](**kwargs), cls=PlotlyJSONEncoder)  # what the router sends
 
@@ -117,18 +119,22 @@ def measure(repeat: int = 15) -> list[dict]:
     return rows
 
 
-def browser(base_url: str, runs: int = 5) -> list[dict]:
+def browser(base_url: str, runs: int = 5, user: str | None = None) -> list[dict]:
     """Seconds from navigation until every panel of each page is drawn, p50 and p95; and a drill
     (a click on a breadcrumb-free link to a child region, client-side) until redrawn."""
     from playwright.sync_api import sync_playwright
 
-    from cockpit.harness import CHROMIUM, CHROMIUM_ARGS
+    from cockpit.harness import CHROMIUM, CHROMIUM_ARGS, credentials, sign_in
 
+    signed = credentials(user)
     rows = []
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = b.new_page(viewport={"width": 1366, "height": 768})
+            context = b.new_context(viewport={"width": 1366, "height": 768})
+            if signed:
+                sign_in(context, base_url, *signed)
+            page = context.new_page()
             page.goto(base_url + "/", wait_until="load")  # the shell's scripts cached, as a working day has them
             for path in BROWSER_PAGES:
                 times = []
@@ -165,9 +171,10 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--browser", metavar="URL", help="measure in headless Chromium against this served app")
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--user", help="the account to sign in as (its password in COCKPIT_PASSWORD)")
     args = parser.parse_args()
     if args.browser:
-        for r in browser(args.browser.rstrip("/"), args.runs):
+        for r in browser(args.browser.rstrip("/"), args.runs, args.user):
             print(f"{r['page']:36s} {r['case']:5s} p50 {r['p50_s']:5.2f} s   p95 {r['p95_s']:5.2f} s   (n={r['n']})")
         return
     for r in measure(args.repeat):

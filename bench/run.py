@@ -29,7 +29,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -68,7 +67,7 @@ class Mode:
 
 
 MODES = {
-    "quick": Mode("quick", (0.05,), repeat=1, screen_repeat=5, browser_runs=2, ingest_rows=20_000,
+    "quick": Mode("quick", (0.02,), repeat=1, screen_repeat=5, browser_runs=2, ingest_rows=20_000,
                   records_repeat=5, export_rows=20_000),
     "full": Mode("full", (1.0, 10.0, 50.0), repeat=3, screen_repeat=15, browser_runs=5, ingest_rows=500_000),
 }
@@ -147,25 +146,29 @@ def serve_and_browse(lake: Path, snapshots: Path, runs: int) -> dict:
     """Start a serving worker, open every screen in headless Chromium (time to all panels drawn),
     and read the worker's memory afterwards."""
     with served({"COCKPIT_LAKE_DIR": str(lake), "COCKPIT_SNAPSHOT_DIR": str(snapshots)}) as server:
-        browser = _browser_times(server.url, runs) if Path(CHROMIUM).exists() else {}
-        _visit_every_page(server.url)  # so the memory is that of a worker that has built every view
+        browser = _browser_times(server, runs) if Path(CHROMIUM).exists() else {}
+        _visit_every_page(server)  # so the memory is that of a worker that has built every view
         rss, peak = _rss_mib(server.pid)
         return {**browser, "worker_rss_mib": rss, "worker_peak_mib": peak}
 
 
-def _visit_every_page(url: str) -> None:
+def _visit_every_page(server) -> None:
     """Open every screen and page in headless Chromium until its callbacks have answered (an HTTP
     GET alone returns only the page shell: Dash builds the views in callbacks)."""
+    url = server.url
     if not Path(CHROMIUM).exists():
+        opener = server.opener()
         for path in SCREENS + ["/", "/waste-free"]:
-            urllib.request.urlopen(url + path, timeout=60).read()
+            opener.open(url + path, timeout=60).read()
         return
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
-            page = browser.new_page(viewport={"width": 1920, "height": 1080})
+            context = browser.new_context(viewport={"width": 1920, "height": 1080})
+            server.sign_in(context)
+            page = context.new_page()
             for path in SCREENS + ["/", "/waste-free"]:
                 page.goto(url + path, wait_until="networkidle", timeout=60_000)
         finally:
@@ -182,7 +185,7 @@ _ALL_DRAWN = """() => {
 }"""
 
 
-def _browser_times(url: str, runs: int) -> dict:
+def _browser_times(server, runs: int) -> dict:
     """Milliseconds to every panel drawn (graphs and the map) in headless Chromium:
     - load: from navigation start, each run in a fresh browser context (nothing cached), over
       the overview, a theme and a city;
@@ -190,6 +193,7 @@ def _browser_times(url: str, runs: int) -> dict:
       the page already open (how a leader moves about the wall)."""
     from playwright.sync_api import sync_playwright
 
+    url = server.url
     loads, rescopes = [], []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
@@ -197,6 +201,7 @@ def _browser_times(url: str, runs: int) -> dict:
             for n in range(runs):
                 for path in ("/screen", "/screen/environment", "/screen?region=330600"):
                     context = browser.new_context(viewport={"width": 1920, "height": 1080})
+                    server.sign_in(context)  # the session is made before the clock starts
                     page = context.new_page()
                     page.goto(url + path)
                     page.wait_for_function(_ALL_DRAWN, timeout=60_000, polling="raf")

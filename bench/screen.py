@@ -30,12 +30,14 @@ def measure(repeat: int = 15) -> list[dict]:
     import dash
 
     from cockpit.query.snapshot import clear_cached_results
+    from cockpit.ui.access import act_as_province_leader
     from cockpit.web import create_app
 
     app = create_app()
     screen = next(p for p in dash.page_registry.values() if p["path"] == "/screen")
     rows = []
     with app.server.test_request_context("/screen"):
+        act_as_province_leader()
         screen["layout"]()  # opens the snapshot, loads the hierarchy and the geometry once
         for label, kwargs in CASES:
             for state in ("cold", "warm"):

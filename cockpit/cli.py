@@ -66,6 +66,42 @@ def demo(
                       f"in {report.seconds:.1f} s")
     if not (if_missing and current_path() is not None):
         _refresh()
+    _demo_accounts()
+
+
+# The demo's accounts: one of each kind of user, so a newcomer can sign in and see what each sees.
+DEMO_ACCOUNTS = (
+    ("demo-leader", "leader", "330000", None, False),
+    ("demo-clerk", "staff", "330602", "越城区综合行政执法局", False),
+    ("demo-analyst", "analyst", "330600", None, True),
+    ("demo-admin", "admin", "330000", None, False),
+)
+
+
+def _demo_accounts() -> None:
+    """Make the demo's accounts once, each with a fresh random password, written (readable by its
+    owner only) to <data dir>/demo-accounts.txt and printed: no password is shipped in the code."""
+    import os
+    import secrets
+
+    from cockpit.config import paths
+    from cockpit.state import accounts
+
+    listing = paths().data / "demo-accounts.txt"
+    made = []
+    for name, role, region, department, personal in DEMO_ACCOUNTS:
+        if accounts.find_user(name) is None:
+            password = f"Demo-{secrets.token_urlsafe(9)}-7"
+            accounts.add_user(name, password, role, region, department, personal, actor="cockpit demo")
+            made.append(f"{name}\t{password}\t{role} {region}{' ' + department if department else ''}")
+    if made:
+        listing.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(listing, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+        with os.fdopen(fd, "a", encoding="utf-8") as handle:
+            handle.write("\n".join(made) + "\n")
+        console.print("demo: accounts to sign in with (also in " + str(listing) + "):\n  " + "\n  ".join(made))
+    elif listing.exists():
+        console.print(f"demo: sign in with an account listed in {listing}")
 
 
 @app.command()
@@ -97,8 +133,12 @@ def ingest(
                 r = ingest_file(feed, path, encoding=encoding, contracts=contracts)
             except IngestError as exc:
                 failed.append(str(exc))
+                _audit("ingest_failed", feed, {"file": str(path), "problem": str(exc)[:500]})
                 progress.advance(task)
                 continue
+            _audit("ingest", feed, {"file": str(path), "read": r.rows_read, "loaded": r.loaded,
+                                    "quarantined": r.quarantined, "duplicates": r.duplicates,
+                                    "superseded": r.superseded, "updated": r.updated})
             loaded_any = loaded_any or r.loaded > 0
             table.add_row(str(path), f"{r.rows_read:,}", f"{r.loaded:,}", f"{r.quarantined:,}", f"{r.duplicates:,}",
                           f"{r.superseded:,}", f"{r.updated:,}")
@@ -191,6 +231,9 @@ def _refresh(only: str | None = None, feeds: list[str] | None = None):
                   + f" in {report.seconds:.1f} s ({stages})")
     for failure in report.failed:
         print(f"failed: {failure}", file=sys.stderr)  # not rich: a long path must not be wrapped
+    _audit("refresh", report.snapshot_id, {"only": only, "feeds": feeds, "values": report.values,
+                                           "computed": len(report.computed), "carried_over": len(report.copied),
+                                           "failed": len(report.failed), "seconds": round(report.seconds, 1)})
     return report
 
 
@@ -238,6 +281,18 @@ app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(state_app, name="state")
 report = Console()  # standard output: the tables and results these commands exist to show
+
+
+def _audit(action: str, target: str | None, details: dict) -> None:
+    """Append what a command changed (an ingest, a refresh) to the audit trail; a state store that
+    cannot be written is said, and does not undo the change the command made."""
+    from cockpit.state import audit
+    from cockpit.state.store import StateError
+
+    try:
+        audit.record(_actor(), action, target, details)
+    except (StateError, OSError) as error:
+        console.print(f"[yellow]warning[/] not audited ({action} {target}): {error}")
 
 
 def _actor() -> str:

@@ -16,7 +16,7 @@ from dash.exceptions import DependencyException
 from flask import Response, request
 
 from cockpit.config import REPO_ROOT
-from cockpit.ui import shell, workbench
+from cockpit.ui import access, admin, shell, workbench
 from cockpit.ui.deckmap import ASSETS_IGNORE, register_deck_assets
 from cockpit.ui.i18n import install_lang_override, t
 from cockpit.views.screens import load_screens
@@ -51,10 +51,58 @@ def create_app() -> dash.Dash:
     shell.register_callbacks(app)
     workbench.register_callbacks(app)  # the department pages' one navigation callback
     install_lang_override(app.server)
+    behind_proxy(app.server)
+    access.install(app)  # before every other hook: an anonymous request meets the gate first
+    register_probes(app)
+    admin.register(app)  # /admin/audit
     register_deck_assets(app.server)  # deck.gl for the maps (assets/_vendor/deckgl/)
     register_exports(app)
     harden(app)
     return app
+
+
+def behind_proxy(server) -> None:
+    """Behind the intranet's nginx (COCKPIT_BEHIND_PROXY=1), take the client's address, scheme and
+    host from the one proxy's X-Forwarded-* headers: rate limits count the real address, cookies
+    are Secure over TLS and the origin check compares the address the browser used."""
+    import os
+
+    if os.environ.get("COCKPIT_BEHIND_PROXY", "").strip() in ("1", "true", "yes"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=1, x_proto=1, x_host=1)
+
+
+def register_probes(app: dash.Dash) -> None:
+    """`/healthz`: the process answers. `/readyz`: a snapshot is open and the state store answers
+    (503 naming what is not, for the load balancer to take the worker out). Neither says more
+    than that: they answer without signing in."""
+    from cockpit.query.snapshot import NoSnapshot, current_snapshot
+
+    server = app.server
+    prefix = app.config.routes_pathname_prefix
+
+    @server.route(prefix + "healthz", methods=["GET"], endpoint="cockpit_healthz")
+    def _healthz():
+        return _plain("ok", 200)
+
+    @server.route(prefix + "readyz", methods=["GET"], endpoint="cockpit_readyz")
+    def _readyz():
+        from cockpit.state.store import StateError, engine
+
+        problems = []
+        try:
+            current_snapshot()
+        except NoSnapshot:
+            problems.append("no snapshot is published")
+        try:
+            from sqlalchemy import text
+
+            with engine().connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except (StateError, Exception) as error:  # noqa: BLE001 - any failure of the store is "not ready"
+            problems.append(f"the state store does not answer ({type(error).__name__})")
+        return _plain("not ready: " + "; ".join(problems), 503) if problems else _plain("ready", 200)
 
 
 def _plain(text: str, status: int) -> Response:
@@ -191,8 +239,20 @@ def register_exports(app: dash.Dash) -> None:
         problem = dropped_parameters(args, query)
         if problem is not None:
             return _plain(f"bad records query: {problem}", 400)
+        details = {**access.query_details(query), "format": fmt, "snapshot": reader.snapshot_id}
+        actor = access.who()
+
+        def audited(rows: int, complete: bool) -> None:
+            try:
+                access.audit_access("records_export", query.indicator or query.feed,
+                                    {**details, "rows": rows, "complete": complete}, actor)
+            except Exception:  # noqa: BLE001 - the body is sent: nothing to answer, but it must be seen
+                import logging
+
+                logging.getLogger("cockpit.audit").exception("the export by %s could not be audited", actor[0])
+
         try:
-            filename, mimetype, body = export_response_parts(reader, query, fmt)
+            filename, mimetype, body = export_response_parts(reader, query, fmt, on_done=audited)
         except OutOfScope as error:
             return _plain(f"region: {error.region!r} is outside what this viewer may see", 403)
         except (KeyError, ValueError) as error:

@@ -19,7 +19,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
 from cockpit.query.reader import OutOfScope
 from cockpit.query.snapshot import NoSnapshot
-from cockpit.ui import params, records_view, request
+from cockpit.ui import access, params, records_view, request
 from cockpit.ui.i18n import current_lang, t
 from cockpit.ui.shell import snapshot_notice
 from cockpit.views.records import parse_records_query, records_query_string
@@ -84,6 +84,11 @@ def _rows(asked, query_string):
         return ({"rowData": [], "rowCount": 0}, dash.no_update, dash.no_update, dash.no_update, "",
                 t("records.no_snapshot", lang), True)
     answer = records_view.grid_rows(reader, q, asked)
+    if answer.total is not None and isinstance(asked, dict) and not asked.get("startRow"):
+        # each new list is audited once, when its first block is sent (scrolling on is the same view)
+        access.audit_access("records_view", q.indicator or q.feed,
+                            {**access.query_details(answer.shown or q), "rows": answer.total,
+                             "snapshot": reader.snapshot_id})
     return records_view.grid_outputs(answer, q, lang)
 
 

@@ -1,19 +1,18 @@
 """Take the README's screenshots from a running cockpit (the default demo, scale 1):
 
     COCKPIT_LAKE_DIR=… cockpit serve --port 8061 &
-    .venv/bin/python scripts/readme_screenshots.py http://127.0.0.1:8061
+    COCKPIT_PASSWORD=… .venv/bin/python scripts/readme_screenshots.py http://127.0.0.1:8061 --user NAME
 
 Writes docs/screenshots/*.png. Look at them before committing.
 """
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-from cockpit.harness import CHROMIUM, CHROMIUM_ARGS
+from cockpit.harness import CHROMIUM, CHROMIUM_ARGS, credentials, sign_in
 
 ROOT = Path(__file__).resolve().parents[1]
 SHOTS = [  # (file, path, width, height, what to wait for)
@@ -25,24 +24,34 @@ SHOTS = [  # (file, path, width, height, what to wait for)
 ]
 
 
-def main(base: str) -> None:
+def main(base: str, user: str | None) -> None:
+    signed = credentials(user)
     out = ROOT / "docs" / "screenshots"
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         for name, path, width, height, ready in SHOTS:
-            page = browser.new_page(viewport={"width": width, "height": height})
+            context = browser.new_context(viewport={"width": width, "height": height})
+            if signed:
+                sign_in(context, base, *signed)
+            page = context.new_page()
             page.goto(base + path)
             if ready == "deck":
-                page.wait_for_function("window.cockpitDeckmap && window.cockpitDeckmap.stats.frames > 0",
+                page.wait_for_function("() => window.cockpitDeckmap && window.cockpitDeckmap.stats.frames > 0",
                                        timeout=60_000)
             else:
                 page.wait_for_selector(ready, timeout=60_000)
             page.wait_for_timeout(1500)  # fonts, the last graph, the ticker's first step
             page.screenshot(path=str(out / name), full_page=not path.startswith("/screen"))
-            page.close()
+            context.close()
             print(out / name)
         browser.close()
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8050")
+    import argparse
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("url", nargs="?", default="http://127.0.0.1:8050")
+    parser.add_argument("--user", help="the account to sign in as (its password in COCKPIT_PASSWORD)")
+    arguments = parser.parse_args()
+    main(arguments.url, arguments.user)

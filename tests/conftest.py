@@ -7,8 +7,22 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 
-from cockpit.harness import CHROMIUM, CHROMIUM_ARGS, served
+from cockpit.harness import CHROMIUM, CHROMIUM_ARGS, Account, Server, served
+
+
+def pytest_configure(config) -> None:
+    """No test writes the installation's own state store or secret key (in the repository's data
+    directory): the run has a throw-away store and a key of its own, unless a test sets others."""
+    import secrets
+    import tempfile
+
+    if "COCKPIT_STATE_URL" not in os.environ:
+        scratch = tempfile.mkdtemp(prefix="cockpit-test-state-")
+        os.environ["COCKPIT_STATE_URL"] = f"sqlite:///{scratch}/state.sqlite"
+    os.environ.setdefault("COCKPIT_SECRET_KEY", secrets.token_urlsafe(48))
+
 
 DEMO_SCALE = 0.02
 DEMO_SEED = 7
@@ -45,12 +59,28 @@ def use_demo_lake(demo_lake, demo_snapshots, monkeypatch) -> Path:
     return demo_lake
 
 
+# The accounts of the session's server: a province leader (what pages were seen as before sign-in
+# existed: the whole hierarchy, personal data masked), and the scoped viewers the probes sign in as.
+SERVER_ACCOUNTS = (
+    Account("leader"),
+    Account("officer", personal_data=True),  # may see names and phone numbers unmasked
+    Account("yuecheng-clerk", role="staff", region="330602", department="越城区综合行政执法局"),
+    Account("admin", role="admin"),
+)
+
+
 @pytest.fixture(scope="session")
-def live_server(demo_lake, demo_snapshots) -> str:
-    """The cockpit served by `cockpit serve` in its own process, on the demo lake."""
+def live(demo_lake, demo_snapshots) -> Server:
+    """The cockpit served by `cockpit serve` in its own process, on the demo lake, with accounts."""
     with served({"COCKPIT_LAKE_DIR": str(demo_lake), "COCKPIT_SNAPSHOT_DIR": str(demo_snapshots),
-                 "COCKPIT_NOW": DEMO_NOW}, timeout=60) as server:
-        yield server.url
+                 "COCKPIT_NOW": DEMO_NOW}, timeout=60, accounts=SERVER_ACCOUNTS) as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def live_server(live) -> str:
+    """The session server's address."""
+    return live.url
 
 
 @pytest.fixture(scope="session")
@@ -66,16 +96,35 @@ def browser():
         b.close()
 
 
+def _is_function(expression: str) -> bool:
+    import re
+
+    return bool(re.match(r"\s*(async\s+)?(function\b|\(?[\w\s,]*\)?\s*=>)", expression))
+
+
 class Visit:
     """A page opened as a user would, recording what a person would notice went wrong."""
 
-    def __init__(self, browser, base_url: str, width: int = 1366, height: int = 768):
+    def __init__(self, browser, server: Server | str, width: int = 1366, height: int = 768,
+                 user: str | None = "leader"):
+        """`server`: a cockpit server (the context signs in as `user` unless None), or the address
+        of another app (nothing to sign in to)."""
         from urllib.parse import urlparse
 
-        self.base_url = base_url
-        self.own_host = urlparse(base_url).hostname
+        self.base_url = server if isinstance(server, str) else server.url
+        self.own_host = urlparse(self.base_url).hostname
         self.context = browser.new_context(viewport={"width": width, "height": height})
+        if user is not None and isinstance(server, Server):
+            server.sign_in(self.context, user)
         self.page = self.context.new_page()
+        waits = self.page.wait_for_function
+
+        def wait_for_function(expression: str, *args, **kwargs):
+            # Playwright turns a predicate given as an expression into a function with eval, which
+            # the app's Content-Security-Policy forbids (as it should); a function is called as is
+            return waits(expression if _is_function(expression) else f"() => ({expression})", *args, **kwargs)
+
+        self.page.wait_for_function = wait_for_function
         self.external_requests: list[str] = []
         self.requests: list[str] = []  # every URL the page asked for
         self.console_errors: list[str] = []
@@ -112,11 +161,13 @@ class Visit:
 
 
 @pytest.fixture()
-def visit(browser, live_server):
+def visit(browser, live):
+    """Open a page in a fresh browser context signed in as `user` (the province leader unless
+    named; None: not signed in)."""
     opened: list[Visit] = []
 
-    def open_page(width: int = 1366, height: int = 768) -> Visit:
-        v = Visit(browser, live_server, width, height)
+    def open_page(width: int = 1366, height: int = 768, user: str | None = "leader") -> Visit:
+        v = Visit(browser, live, width, height, user)
         opened.append(v)
         return v
 
@@ -133,3 +184,53 @@ def save_screenshot(page, name: str) -> Path:
     path = target / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+class SignedInClient(FlaskClient):
+    """A Flask test client that sends back the CSRF token the app gave it, as Dash's renderer does."""
+
+    def open(self, *args, **kwargs):
+        cookie = self.get_cookie("_csrf_token")
+        if cookie is not None:
+            headers = dict(kwargs.pop("headers", None) or {})
+            headers.setdefault("X-CSRFToken", cookie.value)
+            kwargs["headers"] = headers
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture()
+def state_store(tmp_path, monkeypatch) -> str:
+    """A throw-away state store (SQLite) and secret key for the test, in the environment."""
+    url = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    monkeypatch.setenv("COCKPIT_STATE_URL", url)
+    monkeypatch.setenv("COCKPIT_SECRET_KEY", "test-secret-" + "k" * 40)
+    return url
+
+
+TEST_PASSWORD = "Tested-pass-42"
+
+
+@pytest.fixture()
+def sign_in(state_store):
+    """`sign_in(app, name="leader", role=..., region=..., ...)`: a test client of `app` signed in
+    through `/login` as that account (made on first use; region None: the snapshot's root)."""
+    from cockpit.state import accounts
+
+    def client(app, name: str = "leader", role: str = "leader", region: str | None = None,
+               department: str | None = None, personal_data: bool = False) -> SignedInClient:
+        if accounts.find_user(name) is None:
+            if region is None:
+                from cockpit.query.snapshot import NoSnapshot, current_snapshot
+
+                try:
+                    region = current_snapshot().roots()[0]
+                except NoSnapshot:
+                    region = "330000"
+            accounts.add_user(name, TEST_PASSWORD, role, region, department, personal_data)
+        app.server.test_client_class = SignedInClient
+        signed = app.server.test_client()
+        answer = signed.post("/login", data={"username": name, "password": TEST_PASSWORD})
+        assert answer.status_code == 303, answer.get_data(as_text=True)[:500]
+        return signed
+
+    return client

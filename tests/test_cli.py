@@ -55,3 +55,21 @@ def test_check_passes_on_the_shipped_definitions(tmp_path):
     result = run(["check"], tmp_path)
     assert result.returncode == 0, result.stderr
     assert "all valid" in result.stderr
+
+
+def test_ingests_and_failed_ingests_are_audited(orders_csv, tmp_path, monkeypatch):
+    state = f"sqlite:///{tmp_path / 'state.sqlite'}"
+    monkeypatch.setenv("COCKPIT_STATE_URL", state)
+    assert run(["ingest", "hotline_orders", str(orders_csv), "--no-refresh"], tmp_path).returncode == 0
+    bad = tmp_path / "bad.csv"
+    bad.write_text("order_id,channel\nA,电话\n", encoding="utf-8")
+    assert run(["ingest", "hotline_orders", str(bad), "--no-refresh"], tmp_path).returncode == 1
+    from cockpit.state import audit
+
+    entries = list(audit.entries(url=state))
+    done = next(e for e in entries if e["action"] == "ingest")
+    assert done["target"] == "hotline_orders" and done["actor"].startswith("cli")
+    assert (done["details"]["read"], done["details"]["loaded"], done["details"]["quarantined"]) == (2, 1, 1)
+    failed = next(e for e in entries if e["action"] == "ingest_failed")
+    assert failed["details"]["file"].endswith("bad.csv") and "bad.csv" in failed["details"]["problem"]
+    assert audit.verify(url=state).ok

@@ -340,10 +340,10 @@ def test_the_export_stream_sorts_within_a_small_duckdb_limit_and_falls_back(read
 # -- the route ------------------------------------------------------------------------------------
 
 @pytest.fixture()
-def client(use_demo_lake):
+def client(use_demo_lake, sign_in):
     from cockpit.web import create_app
 
-    return create_app().server.test_client()
+    return sign_in(create_app())
 
 
 def _indicator_query(reader) -> dict:

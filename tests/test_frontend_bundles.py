@@ -54,9 +54,9 @@ def test_deck_bundle_is_the_pinned_version_with_the_classes_specs_name():
     assert f"deck.gl {_pinned('@deck.gl/core')} " in deckmap.bundle_path().read_text(encoding="utf-8")[:200]
 
 
-def test_dash_loads_the_plotly_bundle_on_every_page_but_not_the_deck_bundle():
+def test_dash_loads_the_plotly_bundle_on_every_page_but_not_the_deck_bundle(sign_in):
     from cockpit.web import create_app
 
-    index = create_app().server.test_client().get("/").get_data(as_text=True)
+    index = sign_in(create_app()).get("/").get_data(as_text=True)
     assert "/assets/_vendor/plotly/plotly-cockpit.min.js" in index
     assert "deckgl-cockpit" not in index and "package_data/plotly.min.js" not in index

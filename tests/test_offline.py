@@ -7,9 +7,8 @@ import re
 from cockpit.web import create_app
 
 
-def test_index_html_loads_only_local_scripts_and_styles(use_demo_lake):
-    app = create_app()
-    html = app.server.test_client().get("/").get_data(as_text=True)
+def test_index_html_loads_only_local_scripts_and_styles(use_demo_lake, sign_in):
+    html = sign_in(create_app()).get("/").get_data(as_text=True)
     assets = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert assets, "the page loads no assets at all?"
     external = [a for a in assets if re.match(r"^(https?:)?//", a)]

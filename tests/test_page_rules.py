@@ -109,11 +109,11 @@ IDS_CREATED_ELSEWHERE_FOR_NOW: set[tuple[str, str]] = {
 
 
 @pytest.fixture()
-def app(use_demo_lake):
+def app(use_demo_lake, sign_in):
     from cockpit.web import create_app
 
     app = create_app()
-    app.server.test_client().get("/")  # the first request registers the pages router
+    sign_in(app).get("/")  # the first request registers the pages router
     return app
 
 

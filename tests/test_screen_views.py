@@ -178,7 +178,7 @@ def test_stale_and_failed_numbers_are_said(use_demo_lake, monkeypatch):
     assert views.stale(reader, ["gdp_ytd"]) is None
 
 
-def test_a_click_on_any_ranking_rescopes_the_screen(use_demo_lake):
+def test_a_click_on_any_ranking_rescopes_the_screen(use_demo_lake, sign_in):
     """The rankings' charts carry pattern-matching ids; the re-scope callback hears them all, and
     the check of callback posts (cockpit.web) admits what Dash's renderer sends for them. In-process,
     through the app's own endpoint."""
@@ -187,7 +187,7 @@ def test_a_click_on_any_ranking_rescopes_the_screen(use_demo_lake):
     from cockpit.web import create_app
 
     app = create_app()
-    client = app.server.test_client()
+    client = sign_in(app)
     assert client.get("/screen").status_code == 200  # the app registers its callbacks on the first request
 
     def post(ranking: object, theme: str = "economy"):

@@ -15,15 +15,15 @@ UPDATE = "/_dash-update-component"
 
 
 @pytest.fixture()
-def app(use_demo_lake):
+def app(use_demo_lake, sign_in):
     app = web.create_app()
-    app.server.test_client().get("/")  # the first request registers the pages router
+    sign_in(app).get("/")  # the first request registers the pages router
     return app
 
 
 @pytest.fixture()
-def client(app):
-    return app.server.test_client()
+def client(app, sign_in):
+    return sign_in(app)
 
 
 def _ids(spec: str) -> list[dict]:

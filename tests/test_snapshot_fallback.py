@@ -187,10 +187,10 @@ def _router_layout(client, path: str, search: str = "") -> str:
 
 @pytest.mark.parametrize("path", ["/", "/screen", "/screen/economy", "/waste-free", "/governance", "/economy",
                                   "/environment", "/infrastructure", "/indicator/hotline_closure_rate"])
-def test_pages_show_the_fallback_notice(folder, path):
+def test_pages_show_the_fallback_notice(folder, path, sign_in):
     from cockpit.web import create_app
 
-    client = create_app().server.test_client()
+    client = sign_in(create_app())
     assert client.get(path).status_code == 200
     assert "snapshot-fallback" not in _router_layout(client, path)  # nothing to say while all is well
     _flip(folder)
@@ -201,21 +201,21 @@ def test_pages_show_the_fallback_notice(folder, path):
 
 
 @pytest.mark.parametrize("path", ["/", "/screen", "/waste-free"])
-def test_pages_with_no_whole_snapshot_show_the_no_snapshot_view(folder, path):
+def test_pages_with_no_whole_snapshot_show_the_no_snapshot_view(folder, path, sign_in):
     from cockpit.web import create_app
 
     _garbage(folder)
     (folder / f"{OLD}{store.SUFFIX}").write_bytes(b"")
-    client = create_app().server.test_client()
+    client = sign_in(create_app())
     assert client.get(path).status_code == 200
     assert "尚未发布指标快照" in _router_layout(client, path)
 
 
-def test_the_live_screen_redraws_with_the_notice_when_its_snapshot_breaks(folder):
+def test_the_live_screen_redraws_with_the_notice_when_its_snapshot_breaks(folder, sign_in):
     """A screen left open: the next tick after the pointer breaks draws the older snapshot, saying so."""
     from cockpit.web import create_app
 
-    client = create_app().server.test_client()
+    client = sign_in(create_app())
     client.get("/")
     body = {"output": "screen-content.children", "outputs": {"id": "screen-content", "property": "children"},
             "inputs": [{"id": "screen-interval", "property": "n_intervals", "value": 3}],
@@ -257,7 +257,7 @@ def test_the_fallback_notice_is_seen_on_the_screen_and_the_home_page(folder, bro
     with served({"COCKPIT_LAKE_DIR": str(demo_lake), "COCKPIT_SNAPSHOT_DIR": str(folder),
                  "COCKPIT_NOW": DEMO_NOW}, timeout=60) as server:
         for path, name in (("/screen", "snapshot-fallback-screen"), ("/", "snapshot-fallback-home")):
-            v = Visit(browser, server.url, 1920, 1080)
+            v = Visit(browser, server, 1920, 1080, user="harness-leader")
             try:
                 page = v.goto(path)
                 notice = page.wait_for_selector("#snapshot-fallback", state="visible", timeout=30_000)

@@ -126,11 +126,13 @@ def _first_view_queries(path: str, query: dict, monkeypatch) -> list[str]:
     import dash
     from plotly.utils import PlotlyJSONEncoder
 
+    from cockpit.ui.access import act_as_province_leader
     from cockpit.web import create_app
 
     app = create_app()
     page = next(p for p in dash.page_registry.values() if p["path"] == path)
     with app.server.test_request_context(path, query_string=query):
+        act_as_province_leader()
         json.dumps(page["layout"](**query), cls=PlotlyJSONEncoder)  # catalogue and hierarchy, once
         clear_cached_results()
         queries: list[str] = []

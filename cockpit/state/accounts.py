@@ -389,11 +389,15 @@ def session_user(token: str | None, *, now: datetime | None = None) -> User | No
     key = _digest(token)
     with store.read() as connection:
         row = connection.execute(
-            select(users, sessions.c.created_at, sessions.c.last_seen, sessions.c.expires_at, sessions.c.ended_at)
+            # the session's times labelled: users has a created_at of its own, which a plain
+            # `row.created_at` would read instead
+            select(users, sessions.c.created_at.label("session_created_at"), sessions.c.last_seen,
+                   sessions.c.expires_at, sessions.c.ended_at)
             .join(users, users.c.id == sessions.c.user_id).where(sessions.c.id == key)).first()
     if row is None or row.ended_at is not None or row.disabled:
         return None
-    if now - row.last_seen > limits.idle or now - row.created_at > limits.absolute or now > row.expires_at:
+    if (now - row.last_seen > limits.idle or now - row.session_created_at > limits.absolute
+            or now > row.expires_at):
         return None
     if now - row.last_seen >= LAST_SEEN_EVERY:  # at most one write a minute for a busy session
         store.write(lambda connection: connection.execute(

@@ -76,10 +76,14 @@ def nav_links(lang: str) -> list:
 
 
 def _provenance(lang: str) -> Provenance | None:
-    """Where the shown numbers come from; None before any snapshot is published (nothing is shown)."""
+    """Where the shown numbers come from; None before any snapshot is published (nothing is shown),
+    and for a frame drawn for no one (Dash draws the layout once to check it, on the first request of
+    a worker, which may be an anonymous one for the sign-in page)."""
+    from cockpit.ui.access import NotSignedIn
+
     try:
         return request.reader(lang).provenance()
-    except NoSnapshot:
+    except (NoSnapshot, NotSignedIn):
         return None
 
 
@@ -129,6 +133,7 @@ def layout():
                    href="/", className="navbar-brand fw-bold"),
             demo_badge(provenance, lang),
             dbc.Nav(nav_links(lang), className="me-auto ms-4", navbar=True),
+            *signed_in_as(lang),
             dbc.Button(t("lang.switch", lang), id="shell-lang-switch", color="light", outline=True, size="sm",
                        title=t("lang.switch.title", lang)),
             dcc.Store(id="shell-next-lang", data="en" if lang == "zh" else "zh"),
@@ -141,6 +146,23 @@ def layout():
         navbar,
         dbc.Container([demo_banner(provenance, lang), dash.page_container], fluid=True, className="shell-content"),
     ], lang="zh-CN" if lang == "zh" else "en")
+
+
+def signed_in_as(lang: str) -> list:
+    """Who is signed in, and the way out."""
+    from cockpit.ui.access import current_user
+
+    user = current_user()
+    if user is None:
+        return []
+    role = t(f"access.role.{user.role}", lang)
+    # compact, so the navigation keeps one line at 1366 px in English: the name, the role on hover
+    return [html.Span([html.I(className="bi bi-person-circle me-1"), html.Span(user.name, className="shell-user-name")],
+                      id="shell-user",
+                      title=t("access.signed_in_as", lang, name=user.name, role=role), className="shell-user me-2"),
+            html.A(html.I(className="bi bi-box-arrow-right"), href="/logout", id="shell-sign-out",
+                   title=t("access.sign_out", lang), **{"aria-label": t("access.sign_out", lang)},
+                   className="btn btn-sm btn-outline-light me-2")]
 
 
 # The switch stores the choice in a cookie and reloads, so every page (and the server-side layout

@@ -34,7 +34,7 @@ import csv
 import io
 import os
 import re
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -558,7 +558,8 @@ def about_items(reader: Any, query: Any, columns: Sequence[dict], *, feed: str, 
 
 
 def export_response_parts(reader: Any, query: Any, fmt: str, *, batch_rows: int = 10_000,
-                          created_at: datetime | None = None) -> tuple[str, str, Iterator[bytes]]:
+                          created_at: datetime | None = None,
+                          on_done: Callable[[int, bool], None] | None = None) -> tuple[str, str, Iterator[bytes]]:
     """(file name, MIME type, body pieces) of the export of a records query for `reader`'s viewer.
 
     `query` is a `cockpit.views.records.RecordsQuery`, resolved as the records page resolves it
@@ -566,6 +567,7 @@ def export_response_parts(reader: Any, query: Any, fmt: str, *, batch_rows: int 
     what the page shows. Everything that can be refused (an unknown indicator or column, a bad
     period, a region out of scope) raises here, before the first byte: the view is built and the
     first batch of rows read now. Both formats then stream, one batch of rows a piece.
+    `on_done(rows, complete)` is called when the stream ends, finished or cut off (the audit trail).
     """
     from cockpit.config import now
     from cockpit.views.records import records_view
@@ -587,12 +589,24 @@ def export_response_parts(reader: Any, query: Any, fmt: str, *, batch_rows: int 
         frames = reader.iter_records(view.feed, filters={**filters, "region": region}, sort=sort,
                                      batch_rows=batch_rows)
         name = "_".join(safe_filename_part(p) for p in (view.title, region_name))
-    frames = _started(frames)
+    frames = _started(_tallied(frames, on_done) if on_done else frames)
     about = about_items(reader, resolved, view.columns, feed=view.feed, region=region, title=view.title,
                         region_name=region_name, created_at=created_at)
     if fmt == "csv":
         return f"{name}.csv", CSV_MIMETYPE, iter_csv(frames, view.columns, about, lang=lang)
     return f"{name}.xlsx", XLSX_MIMETYPE, iter_xlsx(frames, view.columns, about, lang=lang)
+
+
+def _tallied(frames: Iterable[pd.DataFrame], on_done: Callable[[int, bool], None]) -> Iterator[pd.DataFrame]:
+    """The frames, counting their rows; `on_done(rows, complete)` once they are done or given up."""
+    rows, complete = 0, False
+    try:
+        for frame in frames:
+            rows += len(frame)
+            yield frame
+        complete = True
+    finally:
+        on_done(rows, complete)
 
 
 def _started(frames: Iterable[pd.DataFrame]) -> Iterator[pd.DataFrame]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 
 AREAS = ("workbench", "governance", "economy", "environment", "infrastructure", "waste_free", "indicator",
-         "records")
+         "records", "access")
 
 
 def area_strings() -> list[tuple[str, dict[str, dict[str, str]]]]:
