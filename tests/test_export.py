@@ -420,3 +420,15 @@ def test_no_snapshot_answers_404(client, reader, monkeypatch, tmp_path):
     monkeypatch.setenv("COCKPIT_SNAPSHOT_DIR", str(tmp_path / "none"))
     response = client.get("/records/export", query_string={**query, "format": "csv"})
     assert response.status_code == 404 and "snapshot" in response.get_data(as_text=True)
+
+
+def test_a_workbook_is_never_renamed_onto_a_device_or_a_folder(tmp_path):
+    frame = pd.DataFrame({"n": ["1"]})
+    columns = [{"name": "n", "label": "n", "type": "string", "personal": None, "hidden": False}]
+    for target in ("/dev/null", str(tmp_path)):
+        with pytest.raises(ValueError, match="is not a regular file"):
+            export.write_xlsx([frame], columns, [], target)
+    import os
+    import stat
+
+    assert stat.S_ISCHR(os.stat("/dev/null").st_mode)

@@ -394,6 +394,9 @@ def write_xlsx(frames: Iterable[pd.DataFrame], columns: list[dict], about: list[
     counted = _Counted(frames)
     if isinstance(out, str | Path):
         target = Path(out)
+        if target.exists() and not target.is_file():
+            # renaming onto a device or a directory replaces it (as root, /dev/null became a file)
+            raise ValueError(f"{target} is not a regular file: give an open file to write a workbook to it")
         temporary = target.with_name(f".tmp-{target.name}.partial")
         try:
             with open(temporary, "wb") as f:
