@@ -88,7 +88,7 @@ def register_probes(app: dash.Dash) -> None:
 
     @server.route(prefix + "readyz", methods=["GET"], endpoint="cockpit_readyz")
     def _readyz():
-        from cockpit.state.store import StateError, engine
+        from cockpit.state.store import engine
 
         problems = []
         try:
@@ -100,7 +100,7 @@ def register_probes(app: dash.Dash) -> None:
 
             with engine().connect() as connection:
                 connection.execute(text("SELECT 1"))
-        except (StateError, Exception) as error:  # noqa: BLE001 - any failure of the store is "not ready"
+        except Exception as error:  # noqa: BLE001 - any failure of the store (StateError or the driver's) is "not ready"
             problems.append(f"the state store does not answer ({type(error).__name__})")
         return _plain("not ready: " + "; ".join(problems), 503) if problems else _plain("ready", 200)
 

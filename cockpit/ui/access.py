@@ -347,20 +347,27 @@ def server_log(message: str) -> None:
     logging.getLogger("cockpit.access").warning(message)
 
 
+def plain_page_head(lang: str, title: str, prefix: str) -> str:
+    """The start of a server-rendered page (sign-in, audit) up to <body>: the language, the title
+    and the app's own vendored styles."""
+    e = html.escape
+    return f"""<!doctype html>
+<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{e(title)} · {e(t('app.title', lang))}</title>
+<link rel="stylesheet" href="{prefix}assets/_vendor/bootstrap/bootstrap.min.css">
+<link rel="stylesheet" href="{prefix}assets/theme/colours.css">
+<link rel="stylesheet" href="{prefix}assets/theme/cockpit.css">
+</head>"""
+
+
 def login_page(lang: str, target: str, prefix: str, error: str | None = None, name: str = "",
                status: int = 200) -> Response:
     """The sign-in form: a plain HTML form (no script needed), in the app's own styles."""
     other = "en" if lang == "zh" else "zh"
     e = html.escape
     alert = f"<div class='alert alert-danger py-2' role='alert' id='login-error'>{e(error)}</div>" if error else ""
-    body = f"""<!doctype html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(t('access.login.title', lang))} · {e(t('app.title', lang))}</title>
-<link rel="stylesheet" href="{prefix}assets/_vendor/bootstrap/bootstrap.min.css">
-<link rel="stylesheet" href="{prefix}assets/theme/colours.css">
-<link rel="stylesheet" href="{prefix}assets/theme/cockpit.css">
-</head>
+    body = f"""{plain_page_head(lang, t('access.login.title', lang), prefix)}
 <body class="login-body">
 <main class="login-card card shadow-sm">
   <div class="card-body p-4">

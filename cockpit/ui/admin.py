@@ -86,14 +86,9 @@ def _page(lang: str, prefix: str, asked: dict, rows: list[dict], verdict, proble
         f"<input class='form-control form-control-sm' id='{name}' name='{name}' value='{e(asked[name])}'"
         f"{' placeholder=YYYY-MM-DD' if name == 'since' else ''}></div>"
         for name in ("actor", "action", "since"))
-    return f"""<!doctype html>
-<html lang="{'zh-CN' if lang == 'zh' else 'en'}">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>{e(t('admin.audit.title', lang))} · {e(t('app.title', lang))}</title>
-<link rel="stylesheet" href="{prefix}assets/_vendor/bootstrap/bootstrap.min.css">
-<link rel="stylesheet" href="{prefix}assets/theme/colours.css">
-<link rel="stylesheet" href="{prefix}assets/theme/cockpit.css">
-</head>
+    from cockpit.ui.access import plain_page_head
+
+    return f"""{plain_page_head(lang, t('admin.audit.title', lang), prefix)}
 <body>
 <nav class="navbar navbar-dark bg-primary shell-navbar mb-3"><div class="container-fluid">
   <span class="navbar-brand fw-bold">{e(t('app.title', lang))} · {e(t('admin.audit.title', lang))}</span>
