@@ -2,10 +2,10 @@
 
 An order is sent when accepted (待派单), dispatched (办理中), first answered and closed (已办结) or
 returned (已退回), each time with `updated_at` the time of that step; orders still open at the
-end are sent up to their last step. The demo delivers the versions in a bulk load and then day
-by day, and compacts the table: the lake serves one current row an order and keeps the rest as
-history. The generator side runs on the frames at the session demo lake's seed, scale and end,
-so the two can be compared row for row.
+end are sent up to their last step. The demo delivers their history in loads of whole months,
+then day by day, and compacts the table: the lake serves one current row an order and keeps the
+rest as history. The generator side runs on the frames at the session demo lake's seed, scale
+and end, so the two can be compared row for row.
 """
 
 from __future__ import annotations
@@ -154,22 +154,49 @@ def test_the_demo_lake_serves_one_current_row_an_order_and_keeps_the_rest_as_his
     assert marker["rows"][TABLE] == {"records": len(orders), "versions": len(versions)}
 
 
-def test_the_versions_arrive_in_a_bulk_load_then_day_by_day(demo_lake, versions):
-    deliveries = [e for e in reversed(lake.read_ingest_log(demo_lake, limit=1000)) if e["table"] == TABLE]
+def deliveries_of(lake_dir) -> list[dict]:
+    """The ingest log's lines of the table, in the order delivered."""
+    return [e for e in reversed(lake.read_ingest_log(lake_dir, limit=1000)) if e["table"] == TABLE]
+
+
+def check_deliveries(deliveries: list[dict], versions: pd.DataFrame) -> int:
+    """The history first, in loads of whole months of orders in order (every version sent before
+    the daily deliveries), then a delivery a day; returns how many history loads there were."""
     days = [DEMO_END - timedelta(days=back) for back in range(DAILY_DELIVERIES - 1, -1, -1)]
-    assert [e["source"].split(", ")[-1] for e in deliveries] == [
-        f"updated_at before {days[0]}", *(f"updated_at on {d}" for d in days)]
+    loads = [e for e in deliveries if e["source"].endswith(f", updated_at before {days[0]}")]
+    assert loads and deliveries[:len(loads)] == loads
+    history = versions[versions["updated_at"].dt.date < days[0]]
+    month = history["created_at"].dt.to_period("M")
+    spans = []
+    for entry in loads:
+        what = entry["source"].split(", ")[-2].removeprefix("created_at ")
+        first, _, last = what.removeprefix("in ").partition(" to ")
+        spans.append(pd.period_range(first, last or first, freq="M"))
+        assert entry["loaded"] == month.isin(spans[-1]).sum(), what
+    assert [m for span in spans for m in span] == sorted(month.unique())  # each month in one load, in order
+    daily = deliveries[len(loads):]
+    assert [e["source"].split(", ")[-1] for e in daily] == [f"updated_at on {d}" for d in days]
     assert sum(e["loaded"] for e in deliveries) == len(versions)
     assert all(e["quarantined"] == e["duplicates"] == e["superseded"] == 0 for e in deliveries)
     # Each day brings new versions of orders the lake already holds, and new orders.
-    for entry, day in zip(deliveries[1:], days, strict=True):
+    for entry, day in zip(daily, days, strict=True):
         sent = versions[versions["updated_at"].dt.date == day]
         assert entry["loaded"] == len(sent) and 0 < entry["updated"] < entry["loaded"], day
+    return len(loads)
 
 
-def test_a_second_build_with_the_seed_gives_the_same_lake(demo_lake, tmp_path):
+def test_the_versions_arrive_as_their_history_then_day_by_day(demo_lake, versions):
+    assert check_deliveries(deliveries_of(demo_lake), versions) == 1  # a small demo's history in one load
+
+
+def test_a_second_build_with_the_seed_gives_the_same_lake_in_however_many_loads(demo_lake, versions, tmp_path,
+                                                                                  monkeypatch):
+    import cockpit.demo.build as build
+
     again = tmp_path / "lake"
+    monkeypatch.setattr(build, "HISTORY_LOAD_ROWS", 4_000)  # the history in several loads, as a large demo's
     report = build_demo(scale=DEMO_SCALE, seed=DEMO_SEED, end=DEMO_END, lake_dir=again)
+    assert check_deliveries(deliveries_of(again), versions) > 3
     # One result a table, the deliveries of hotline_orders summed; rows count every version stored.
     assert [r.table for r in report.results] == [t.name for t in load_contracts().tables]
     hotline = next(r for r in report.results if r.table == TABLE)
@@ -192,8 +219,8 @@ def test_versions_delivered_out_of_order_stop_the_build_and_keep_the_lake(demo_l
     previous = tmp_path / "lake"
     build_demo(scale=DEMO_SCALE, seed=DEMO_SEED, end=DEMO_END, lake_dir=previous)
     marker = (previous / DEMO_MARKER).read_text(encoding="utf-8")
-    deliveries = build._deliveries
-    monkeypatch.setattr(build, "_deliveries", lambda *args: deliveries(*args)[::-1])  # the last day first
+    daily = build._daily
+    monkeypatch.setattr(build, "_daily", lambda *args: daily(*args)[::-1])  # the last day first
     with pytest.raises(DemoError, match=r"hotline_orders .*updated_at on .*versions older than the stored ones"):
         build_demo(scale=DEMO_SCALE, seed=DEMO_SEED + 1, end=DEMO_END, lake_dir=previous)
     assert (previous / DEMO_MARKER).read_text(encoding="utf-8") == marker

@@ -4,13 +4,19 @@
 with the contract's columns in order and typed values (int64, float64, bool, datetime64[us],
 pandas strings, `datetime.date` for date/month/quarter columns; nullable columns hold NA/NaT).
 The same (scale, seed, end) gives the same frames. Each table draws from its own generator seeded
-by (seed, table name), so changing one table's recipe leaves the others as they were.
+by (seed, table name), so changing one table's recipe leaves the others as they were (and each
+month of 12345 orders from one seeded by (seed, table name, month)).
 
 A table whose records evolve (`updates: latest`: hotline_orders) comes as every version its
 source system sends, in the order sent: a 12345 order when accepted (待派单), dispatched (办理中,
 with the department), first answered and closed (已办结, with satisfaction and the return visit)
 or sent back (已退回), each with `updated_at` the time of that step. Orders still open at the end
 are sent up to their last step; the last version of each order is its final state.
+
+`generate_parts(scale, seed, end)` yields the same rows a part at a time, each built only when
+asked for, so a build holds one part and not the table: the 12345 orders come a month of orders
+at a time (every version of the orders accepted in that month), every other table in one part.
+`generate` puts each table's parts together, for tests and small scales.
 
 Time: the 36 calendar months ending with the month of `end` (default: today), up to the end of
 `end`'s day; a `datetime` is taken as the exact instant. Nothing is timestamped later, except
@@ -141,7 +147,28 @@ _SURGE_FACTOR = 4.0
 
 
 def generate(scale: float = 1.0, seed: int = DEFAULT_SEED, end: date | None = None) -> Iterator[tuple[str, pd.DataFrame]]:
-    """Yield (table name, frame) for every contract table, in contract order."""
+    """Yield (table name, frame) for every contract table, in contract order: each table whole,
+    a table that keeps versions in the order they were sent. Memory grows with the scale (the
+    12345 orders with their versions are about 1.4 GB at scale 2): `generate_parts` builds the
+    same rows a part at a time."""
+    contracts = load_contracts()
+    for table, parts in generate_parts(scale, seed, end):
+        chunks = list(parts)
+        frame = chunks[0] if len(chunks) == 1 else pd.concat(chunks, ignore_index=True)
+        del chunks
+        contract = contracts.table(table)
+        if contract.keeps_latest:  # each part is in the order sent; the parts overlap in time
+            frame = frame.sort_values(contract.version_column, kind="stable", ignore_index=True)
+        yield table, frame
+
+
+def generate_parts(scale: float = 1.0, seed: int = DEFAULT_SEED,
+                   end: date | None = None) -> Iterator[tuple[str, Iterator[pd.DataFrame]]]:
+    """Yield (table name, its parts) for every contract table, in contract order; read each
+    table's parts before asking for the next table. A part is built when asked for, so only one
+    is held at a time: the 12345 orders come a month of orders at a time (each part every
+    version of the orders accepted that month, in the order sent), every other table in one part.
+    """
     if not scale > 0:
         raise ValueError(f"scale must be positive, got {scale}")
     contracts = load_contracts()
@@ -150,7 +177,15 @@ def generate(scale: float = 1.0, seed: int = DEFAULT_SEED, end: date | None = No
         raise KeyError(f"the demo generator has no recipe for contract table(s) {', '.join(unknown)}")
     world = _World(scale=scale, seed=seed, cal=_calendar(end), geo=_geography(seed))
     for contract in contracts.tables:
-        yield contract.name, _conform(world.build(contract.name), contract)
+        yield contract.name, _conformed_parts(world.parts(contract.name), contract)
+
+
+def _conformed_parts(parts: Iterator[pd.DataFrame], contract: TableContract) -> Iterator[pd.DataFrame]:
+    for part in parts:
+        conformed = _conform(part, contract)
+        del part  # not held while the next part is built
+        yield conformed
+        del conformed
 
 
 # -- calendar ----------------------------------------------------------------------------------
@@ -353,10 +388,26 @@ class _World:
     _references: dict[str, pd.DataFrame] = field(default_factory=dict)
 
     def build(self, table: str) -> pd.DataFrame:
+        """The table whole (a table built in parts, put together)."""
         if table in self._references:
             return self._references[table]
+        parts = list(self.parts(table))
+        return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+    def parts(self, table: str) -> Iterator[pd.DataFrame]:
+        """The table's rows in the parts its recipe builds them in (most build one), each built
+        when asked for."""
+        if table in self._references:
+            yield self._references[table]
+            return
         # Each table's own generator: independent of every other table's draws.
-        return _BUILDERS[table](self, np.random.default_rng([self.seed, zlib.crc32(table.encode())]))
+        built = _BUILDERS[table](self, np.random.default_rng([self.seed, zlib.crc32(table.encode())]))
+        if isinstance(built, pd.DataFrame):
+            whole = [built]
+            del built
+            yield whole.pop()  # not held here while the caller uses it
+        else:
+            yield from built
 
     def reference(self, table: str) -> pd.DataFrame:
         """A table another one depends on (the stations of the readings): built once, kept."""
@@ -634,23 +685,44 @@ def _population_annual(w: _World, rng: np.random.Generator) -> pd.DataFrame:
 _CATEGORIES = V.HOTLINE_CATEGORIES
 
 
-def _hotline_orders(w: _World, rng: np.random.Generator) -> pd.DataFrame:
-    """Who called about what, where and when; then how each order was handled."""
+def _hotline_orders(w: _World, rng: np.random.Generator) -> Iterator[pd.DataFrame]:
+    """Who called about what, where and when; then how each order was handled: the versions of
+    the orders accepted in each month, one month at a time.
+
+    What spans the months is drawn first, for the whole table: how many calls each month gets,
+    each county's handling and the surge. Each month then draws its calls, their follow-ups and
+    their handling from a generator of its own, and builds its orders' strings and versions
+    alone, so only one month of orders is held at a time, not the table. A follow-up that falls
+    in a later month than its call waits for that month.
+    """
     cal, geo = w.cal, w.geo
     day_weights = _day_weights(cal, growth=0.08, season=(1.0, 0.9, 1.0, 1.0, 1.0, 1.08, 1.15, 1.15, 1.05, 1.0, 0.95, 1.0),
                                weekend=0.62, holiday=0.55, spring=0.85)
     n = w.count(340, day_weights)
-    day = np.sort(_choose(rng, day_weights, n))
-    calls = pd.DataFrame({
-        "created": _times(rng, cal, day, V.HOTLINE_HOURS),
-        "grid": _choose(rng, geo.grids["weight"], n),
-        "category": _choose_by_group(rng, cal.moy[day], _category_mix()),
-        "caller": _callers(rng, n),
-        "complaint": False,
-    })
-    orders = pd.concat([calls, _repeat_complaints(rng, cal, calls), _hotline_surge(w, rng, n, day_weights)],
-                       ignore_index=True).sort_values("created", kind="stable", ignore_index=True)
-    return _hotline_versions(_hotline_frame(w, rng, orders))
+    calls_in = rng.multinomial(n, _p(_group_sum(day_weights, cal.month, MONTHS)))
+    quality = rng.normal(0, 0.45, len(geo.counties))  # each county's handling
+    surge = _hotline_surge(w, rng, n, day_weights)
+    waiting = surge  # calls already drawn that belong to a month not built yet
+    for month in range(MONTHS):
+        month_rng = np.random.default_rng([w.seed, zlib.crc32(b"hotline_orders"), month])
+        days = np.flatnonzero(cal.month == month)
+        day = np.sort(days[_choose(month_rng, day_weights[days], int(calls_in[month]))])
+        calls = pd.DataFrame({
+            "created": _times(month_rng, cal, day, V.HOTLINE_HOURS),
+            "grid": _choose(month_rng, geo.grids["weight"], len(day)),
+            "category": _choose_by_group(month_rng, cal.moy[day], _category_mix()),
+            "caller": _callers(month_rng, len(day), n),
+            "complaint": False,
+        })
+        drawn = pd.concat([calls, waiting, _repeat_complaints(month_rng, cal, calls)], ignore_index=True)
+        now = cal.month[cal.day_of(drawn["created"].to_numpy().astype("datetime64[s]"))] == month
+        orders, waiting = drawn[now].sort_values("created", kind="stable", ignore_index=True), drawn[~now]
+        del calls, drawn, now
+        if len(orders):
+            chunk = _hotline_versions(_hotline_frame(w, month_rng, orders, quality))
+            del orders
+            yield chunk
+            del chunk
 
 
 def _category_mix() -> np.ndarray:
@@ -659,10 +731,11 @@ def _category_mix() -> np.ndarray:
     return probs / probs.sum(axis=1, keepdims=True)
 
 
-def _callers(rng: np.random.Generator, n: int) -> np.ndarray:
-    """Caller numbers: most people call once, a few hundred call again and again."""
+def _callers(rng: np.random.Generator, n: int, calls: int) -> np.ndarray:
+    """Numbers of `n` callers out of a table of `calls` calls: most people call once, a few
+    hundred call again and again."""
     frequent = rng.random(n) < 0.03
-    return np.where(frequent, rng.integers(0, 300, n), 300 + rng.integers(0, 5 * n + 1, n))
+    return np.where(frequent, rng.integers(0, 300, n), 300 + rng.integers(0, 5 * calls + 1, n))
 
 
 def _repeat_complaints(rng: np.random.Generator, cal: _Calendar, calls: pd.DataFrame) -> pd.DataFrame:
@@ -709,7 +782,8 @@ class _Handling(NamedTuple):
     late: np.ndarray
 
 
-def _hotline_frame(w: _World, rng: np.random.Generator, orders: pd.DataFrame) -> pd.DataFrame:
+def _hotline_frame(w: _World, rng: np.random.Generator, orders: pd.DataFrame,
+                   county_quality: np.ndarray) -> pd.DataFrame:
     cal, geo = w.cal, w.geo
     n = len(orders)
     created = orders["created"].to_numpy().astype("datetime64[s]")
@@ -720,7 +794,7 @@ def _hotline_frame(w: _World, rng: np.random.Generator, orders: pd.DataFrame) ->
     appeal[orders["complaint"].to_numpy(bool)] = V.APPEAL_TYPES.index("投诉")
     channel = _choose_by_group(rng, cal.month[cal.day_of(created)],
                                _mix_over_months(V.HOTLINE_CHANNEL_MIX_START, V.HOTLINE_CHANNEL_MIX_END))
-    quality = rng.normal(0, 0.45, len(geo.counties))[county]  # each county's handling
+    quality = county_quality[county]
     steps = _hotline_steps(rng, cal, created, appeal, quality)
     closed = ~np.isnat(steps.closed)
     # An order is sent back with the unit's feedback: until that has happened it is still being handled.
@@ -1832,7 +1906,8 @@ def _conform(frame: pd.DataFrame, contract: TableContract) -> pd.DataFrame:
     return pd.DataFrame(out).reset_index(drop=True)
 
 
-_BUILDERS: dict[str, Callable[[_World, np.random.Generator], pd.DataFrame]] = {
+# A recipe returns its table, or yields it in parts (then only one part is held at a time).
+_BUILDERS: dict[str, Callable[[_World, np.random.Generator], pd.DataFrame | Iterator[pd.DataFrame]]] = {
     "economy_monthly": _economy_monthly,
     "economy_quarterly": _economy_quarterly,
     "population_annual": _population_annual,

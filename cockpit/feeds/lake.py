@@ -39,6 +39,7 @@ import fcntl
 import json
 import os
 import secrets
+import tempfile
 import time
 from collections import deque
 from collections.abc import Iterator, Sequence
@@ -72,6 +73,8 @@ _PART_COLUMN = "_cockpit_part"
 # column, so DuckDB skips those outside a query's filters: a month and a region subtree of a
 # compacted part (sorted by month, then region) reads a few row groups, not the file.
 COMPACTED_ROW_GROUP_ROWS = 122_880
+# What a compaction's DuckDB may hold in memory before it works on disk.
+COMPACT_MEMORY_LIMIT = "2GB"
 
 # Quarantine files hold the contract's columns as text plus these. `_source_sha256` (of the
 # source file's bytes, or of the ingested frame) with `_line` identifies a rejected row, so
@@ -518,7 +521,13 @@ def _write_compacted(files: Sequence[Path], contract: TableContract, current: Pa
     order = f" ORDER BY {layout_order(contract)}"
     options = f"(FORMAT parquet, ROW_GROUP_SIZE {COMPACTED_ROW_GROUP_ROWS})"
     history.parent.mkdir(parents=True, exist_ok=True)
-    with duck.memory() as connection:
+    # The rank and the sort hold every row: past COMPACT_MEMORY_LIMIT they go to disk, so
+    # compacting a large table (the 12345 orders' versions at demo scale 10: 15 M rows) does not
+    # take the machine's memory. The spill directory is the compaction's own, removed once the
+    # connection is closed.
+    with tempfile.TemporaryDirectory(prefix="cockpit-compact-") as spill, duck.memory() as connection:
+        connection.execute(f"SET memory_limit = '{COMPACT_MEMORY_LIMIT}'")
+        connection.execute("SET temp_directory = ?", [spill])
         if not contract.keeps_latest or not _any_has_column(files, str(contract.version_column)):
             written = connection.execute(f"COPY (SELECT * EXCLUDE ({part}) FROM {source}{order}) "
                                          f"TO {_sql_string(current)} {options}").fetchone()[0]
