@@ -52,6 +52,7 @@ TARGET_WORKER_MIB = 500
 TARGET_SCAN_RATIO, TARGET_PANDAS_SPEEDUP = 3.0, 10.0
 TARGET_GRID_MS = 300  # a record grid page, server p95, at scale 50
 TARGET_EXPORT_S, TARGET_EXPORT_MIB, EXPORT_ROWS = 15.0, 500, 200_000
+TARGET_LOAD_P95_MS = 500  # every request of 100 paced and 20 unpaced users, two workers
 
 
 @dataclass(frozen=True)
@@ -64,11 +65,13 @@ class Mode:
     ingest_rows: int  # rows of hotline orders for the ingest throughput
     records_repeat: int = 15  # server-time samples per record grid case
     export_rows: int = EXPORT_ROWS  # rows an export benchmark writes (fewer when the lake holds fewer)
+    load: tuple[int, int, float] = (100, 20, 60.0)  # paced users, unpaced clients, seconds (bench.load)
+    load_steps: int | None = None  # how many of bench.load's recorded steps (None: all)
 
 
 MODES = {
     "quick": Mode("quick", (0.02,), repeat=1, screen_repeat=5, browser_runs=2, ingest_rows=20_000,
-                  records_repeat=5, export_rows=20_000),
+                  records_repeat=5, export_rows=20_000, load=(6, 2, 5.0), load_steps=1),
     "full": Mode("full", (1.0, 10.0, 50.0), repeat=3, screen_repeat=15, browser_runs=5, ingest_rows=500_000),
 }
 
@@ -148,8 +151,23 @@ def serve_and_browse(lake: Path, snapshots: Path, runs: int) -> dict:
     with served({"COCKPIT_LAKE_DIR": str(lake), "COCKPIT_SNAPSHOT_DIR": str(snapshots)}) as server:
         browser = _browser_times(server, runs) if Path(CHROMIUM).exists() else {}
         _visit_every_page(server)  # so the memory is that of a worker that has built every view
-        rss, peak = _rss_mib(server.pid)
+        rss, peak = _rss_mib(server.worker_pids()[0])  # the one worker (the master only watches it)
         return {**browser, "worker_rss_mib": rss, "worker_peak_mib": peak}
+
+
+def serve_under_load(lake: Path, snapshots: Path, mode: Mode) -> dict:
+    """`bench.load`: signed-in users paced as people are plus unpaced clients against two workers."""
+    from bench import load
+
+    env = {"COCKPIT_LAKE_DIR": str(lake), "COCKPIT_SNAPSHOT_DIR": str(snapshots)}
+    steps = load.LEADER_STEPS + load.STAFF_STEPS
+    if mode.load_steps is not None:  # one screen, one page and one records list
+        steps = (load.LEADER_STEPS[0], load.STAFF_STEPS[0], load.STAFF_STEPS[-1])
+    users, unpaced, seconds = mode.load
+    with load.served_for_load(env, workers=2) as server:
+        report = load.run(server, users, unpaced, seconds, env=env, steps=steps)
+    log(f"  load: {report['requests']} requests, {report['errors']} errors, p95 {report['p95_ms']:.0f} ms")
+    return report
 
 
 def _visit_every_page(server) -> None:
@@ -283,6 +301,7 @@ def run_scale(scale: float, mode: Mode, work: Path) -> dict:
     out["screen"] = child("screen", "--repeat", str(mode.screen_repeat), env=env)["cases"]
     out.update(records_and_exports(mode, env))
     out.update(serve_and_browse(lake, snapshots, mode.browser_runs))
+    out["load"] = serve_under_load(lake, snapshots, mode)
     log(f"  screen and worker: {json.dumps({k: v for k, v in out.items() if k.startswith(('browser', 'worker'))})}")
     return out
 

@@ -186,20 +186,26 @@ def compact(
 
 @app.command()
 def check() -> None:
-    """Validate the feed contracts and the indicator definitions; every problem, with file and line."""
+    """Validate the feed contracts, the indicator definitions and the departments' themes
+    (data/departments.yaml); every problem, with file and line."""
     from cockpit.feeds.contracts import load_contracts
     from cockpit.indicators.definitions import read_systems
     from cockpit.indicators.validate import check_directory
+    from cockpit.query.departments import check_department_themes
 
     load_contracts()  # raises ContractError listing every contract problem
     problems = check_directory()
-    if problems:
-        for p in problems:
+    departments, department_problems = check_department_themes()
+    if problems or department_problems:
+        for p in [*problems, *department_problems]:
             print(p, file=sys.stderr)
-        raise CommandError(f"{len(problems)} problem(s) in the indicator definitions")
+        where = [what for what, found in (("the indicator definitions", problems),
+                                          ("the departments' themes", department_problems)) if found]
+        raise CommandError(f"{len(problems) + len(department_problems)} problem(s) in {' and '.join(where)}")
     systems, _ = read_systems()
     count = sum(len(s.indicators) for s in systems)
-    console.print(f"check: {len(systems)} indicator systems, {count} indicators: all valid")
+    console.print(f"check: {len(systems)} indicator systems, {count} indicators, "
+                  f"{len(departments.kinds)} department kinds: all valid")
 
 
 @app.command()
@@ -241,13 +247,18 @@ def _refresh(only: str | None = None, feeds: list[str] | None = None):
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on (0.0.0.0 for the whole intranet)."),
     port: int = typer.Option(8050, help="Port."),
-    threads: int = typer.Option(8, help="Worker threads."),
+    workers: int = typer.Option(None, min=1, help="Worker processes (default: one per core, 2 to 8)."),
+    threads: int = typer.Option(8, min=1, help="Threads per worker."),
 ) -> None:
-    """Serve the cockpit at http://HOST:PORT."""
+    """Serve the cockpit at http://HOST:PORT with gunicorn: several workers, replaced when one dies;
+    a newly published snapshot is picked up without a restart."""
+    from cockpit.web import default_workers
     from cockpit.web import serve as serve_app
 
-    console.print(f"serving the cockpit at http://{host}:{port}  (Ctrl-C stops)")
-    serve_app(host=host, port=port, threads=threads)
+    workers = workers or default_workers()
+    console.print(f"serving the cockpit at http://{host}:{port} with {workers} workers × {threads} threads"
+                  "  (Ctrl-C stops)")
+    serve_app(host=host, port=port, workers=workers, threads=threads)
 
 
 @app.command()
@@ -274,9 +285,10 @@ def bench(
 
 # -- accounts, the audit trail and the state store ----------------------------------------------
 
-users_app = typer.Typer(no_args_is_help=True, help="Accounts: add, list, disable, change passwords.")
+users_app = typer.Typer(no_args_is_help=True, help="Accounts: add, list, disable, enable, change passwords.")
 audit_app = typer.Typer(no_args_is_help=True, help="The audit trail: verify its chain, list, export to CSV.")
-state_app = typer.Typer(no_args_is_help=True, help="The state store (users, sessions, audit) at COCKPIT_STATE_URL.")
+state_app = typer.Typer(no_args_is_help=True, help="The state store (users, sessions, audit) at COCKPIT_STATE_URL: "
+                                                  "upgrade its schema, prune ended sessions.")
 app.add_typer(users_app, name="users")
 app.add_typer(audit_app, name="audit")
 app.add_typer(state_app, name="state")
@@ -355,7 +367,8 @@ def users_add(
     name: str = typer.Argument(..., help="The sign-in name."),
     role: str = typer.Option(..., help="leader | staff | analyst | admin."),
     region: str = typer.Option(..., help="The code of the region whose subtree the user sees, e.g. 330602."),
-    department: str = typer.Option(None, help="The handling department whose records a staff member sees."),
+    department: str = typer.Option(None, help="The handling department whose records a staff member sees; its "
+                                   "kind in data/departments.yaml gives the indicator themes it sees."),
     personal_data: bool = typer.Option(False, "--personal-data", help="May see names and phone numbers unmasked."),
 ) -> None:
     """Add an account; the password is asked twice (or read as two lines of standard input)."""
@@ -374,6 +387,22 @@ def users_add(
     console.print(f"users: added {user.name} ({user.role}, {user.region} {place}"
                   + (f", {user.department}" if user.department else "")
                   + (", personal data" if user.personal_data else "") + ")")
+    if user.role == "staff":
+        console.print(_department_note(user))
+
+
+def _department_note(user) -> str:
+    """What a staff account's department gives it (data/departments.yaml): a department of no kind
+    sees no theme, and whoever adds the account should know."""
+    from cockpit.query.departments import DEPARTMENTS_FILE, DepartmentConfigError, department_themes
+
+    try:
+        kind = department_themes().kind_of(user.department)
+    except DepartmentConfigError:
+        return f"users: {DEPARTMENTS_FILE.name} has problems (`cockpit check` names them): fix it before serving"
+    if kind is None:
+        return f"users: {user.department} is of no kind in {DEPARTMENTS_FILE.name}: {user.name} sees no theme"
+    return f"users: {user.name} sees the themes of a {kind.name}: {', '.join(sorted(kind.themes))}"
 
 
 @users_app.command("list")
@@ -404,6 +433,21 @@ def users_disable(name: str = typer.Argument(..., help="The account to disable."
         return
     ended = accounts.disable_user(name, actor=_actor())
     console.print(f"users: {name} disabled; {ended} session(s) ended")
+
+
+@users_app.command("enable")
+def users_enable(name: str = typer.Argument(..., help="The account to enable again.")) -> None:
+    """Enable a disabled account: it can sign in again with its password (the sessions ended when
+    it was disabled stay ended)."""
+    from cockpit.state import accounts
+
+    user = accounts.find_user(name)
+    if user is None:
+        raise CommandError(f"no user is named {name!r}")
+    if not user.disabled or not accounts.enable_user(name, actor=_actor()):
+        console.print(f"users: {name} was not disabled")
+        return
+    console.print(f"users: {name} enabled; it can sign in again")
 
 
 @users_app.command("passwd")
@@ -486,6 +530,21 @@ def state_upgrade() -> None:
 
     revision = store.upgrade()
     console.print(f"state: {store.describe(state_url())} is at revision {revision}")
+
+
+@state_app.command("prune")
+def state_prune() -> None:
+    """Delete the sessions that have ended (signed out, idle or past their lifetime, ended by a
+    disable or a new password); for a daily timer. Signing in deletes a few too. The audit trail
+    is never pruned."""
+    from cockpit.config import session_limits
+    from cockpit.state import accounts
+
+    removed = accounts.prune_sessions()
+    limits = session_limits()
+    console.print(f"state: {removed:,} ended session(s) deleted (signed out, or idle over "
+                  f"{limits.idle.total_seconds() / 60:g} min, or signed in over "
+                  f"{limits.absolute.total_seconds() / 3600:g} h ago); the audit trail is kept whole")
 
 
 def _progress() -> Progress:

@@ -90,3 +90,9 @@ def now() -> datetime:
     """The current local time, or COCKPIT_NOW when set."""
     fixed = os.environ.get("COCKPIT_NOW")
     return datetime.fromisoformat(fixed) if fixed else datetime.now()
+
+
+def clock_minute() -> datetime:
+    """`now()` to the minute: views that also depend on the clock ("overdue", "late") are kept
+    for a snapshot, a viewer and this minute, then built again."""
+    return now().replace(second=0, microsecond=0)

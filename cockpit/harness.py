@@ -15,6 +15,7 @@ import urllib.request
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from cockpit.config import REPO_ROOT
 
@@ -46,6 +47,21 @@ class Server:
     pid: int
     accounts: tuple[Account, ...] = ()
     state_url: str | None = None
+
+    def worker_pids(self) -> list[int]:
+        """The gunicorn workers' process ids (the children of the master, `pid`)."""
+        found = []
+        for task in Path(f"/proc/{self.pid}/task").iterdir():
+            found += [int(p) for p in (task / "children").read_text().split()]
+        return sorted(found)
+
+    def wait_for_workers(self, count: int, timeout: float = 60) -> list[int]:
+        """The workers' process ids once `count` of them run (the first answers before the last has
+        started; a killed one is replaced within seconds)."""
+        deadline = time.monotonic() + timeout
+        while len(found := self.worker_pids()) < count and time.monotonic() < deadline:
+            time.sleep(0.2)
+        return found
 
     def account(self, name: str | None = None) -> Account:
         return next(a for a in self.accounts if name is None or a.name == name)
@@ -117,8 +133,8 @@ def add_accounts(accounts: tuple[Account, ...], env: dict[str, str]) -> None:
 
 @contextmanager
 def served(env: dict[str, str], timeout: float = 90,
-           accounts: tuple[Account, ...] = (Account("harness-leader"),)) -> Iterator[Server]:
-    """`cockpit serve` in its own process with `env` added to the environment, until the block ends,
+           accounts: tuple[Account, ...] = (Account("harness-leader"),), workers: int = 1) -> Iterator[Server]:
+    """`cockpit serve` with `workers` workers in its own process with `env` added to the environment, until the block ends,
     with `accounts` made in its state store to sign in as (a throw-away SQLite store unless `env`
     names one in COCKPIT_STATE_URL). Raises RuntimeError with the server's output when it does not
     answer within `timeout` seconds."""
@@ -132,7 +148,8 @@ def served(env: dict[str, str], timeout: float = 90,
     if "COCKPIT_SECRET_KEY" not in env and "COCKPIT_SECRET_KEY_FILE" not in env:
         env = {**env, "COCKPIT_SECRET_KEY": secrets.token_urlsafe(48)}  # not a file in the data directory
     add_accounts(accounts, env)
-    proc = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "serve", "--port", str(port)],
+    proc = subprocess.Popen([sys.executable, "-m", "cockpit.cli", "serve", "--port", str(port),
+                             "--workers", str(workers)],
                             env={**os.environ, **env}, cwd=REPO_ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"

@@ -19,6 +19,7 @@ from cockpit.config import REPO_ROOT
 from cockpit.ui import access, admin, shell, workbench
 from cockpit.ui.deckmap import ASSETS_IGNORE, register_deck_assets
 from cockpit.ui.i18n import install_lang_override, t
+from cockpit.ui.kept_pages import keep_layouts
 from cockpit.views.screens import load_screens
 
 # The pages router's inputs, which Dash itself reads before any page's code: it raised on a path
@@ -48,6 +49,7 @@ def create_app() -> dash.Dash:
     )
     load_screens()  # a wrong data/screens.yaml stops the start with every problem and its line
     app.layout = shell.layout
+    keep_layouts(dash.page_registry)  # the department pages drawn once per snapshot, viewer and address
     shell.register_callbacks(app)
     workbench.register_callbacks(app)  # the department pages' one navigation callback
     install_lang_override(app.server)
@@ -58,6 +60,11 @@ def create_app() -> dash.Dash:
     register_deck_assets(app.server)  # deck.gl for the maps (assets/_vendor/deckgl/)
     register_exports(app)
     harden(app)
+    # Dash completes its set-up (registers the callbacks, the pages router's among them) on the
+    # app's first request, and marks it done before it is: a worker's first requests arriving
+    # together (a worker replaced under load) found callbacks missing and answered 400. Make that
+    # first request here, before `cockpit serve` forks its workers.
+    app.server.test_client().get(app.config.routes_pathname_prefix + "healthz")
     return app
 
 
@@ -214,7 +221,7 @@ def register_exports(app: dash.Dash) -> None:
     column, period or format), 403 for a region outside the viewer's scope, 404 when no snapshot
     is published. The body is produced batch by batch as it is sent (`cockpit.views.export`).
     """
-    from cockpit.query.reader import OutOfScope
+    from cockpit.query.reader import OutOfScope, OutOfTheme
     from cockpit.query.snapshot import NoSnapshot
     from cockpit.ui import request as request_reader
     from cockpit.views.export import FORMATS, content_disposition, export_response_parts
@@ -255,6 +262,8 @@ def register_exports(app: dash.Dash) -> None:
             filename, mimetype, body = export_response_parts(reader, query, fmt, on_done=audited)
         except OutOfScope as error:
             return _plain(f"region: {error.region!r} is outside what this viewer may see", 403)
+        except OutOfTheme as error:
+            return _plain(f"{error.what}: outside the themes this viewer may see", 403)
         except (KeyError, ValueError) as error:
             problem = error.args[0] if isinstance(error, KeyError) and error.args else error
             return _plain(f"bad records query: {problem}", 400)
@@ -267,11 +276,83 @@ def register_exports(app: dash.Dash) -> None:
         return response
 
 
-def serve(host: str = "127.0.0.1", port: int = 8050, threads: int = 8) -> None:
-    """Serve with waitress, a production WSGI server that needs nothing outside Python."""
-    from waitress import serve as waitress_serve
+def refuse_large_bodies(wsgi_app, limit: int = MAX_BODY_BYTES):
+    """Answer 413 from a request's Content-Length, before anything reads the body or the gate
+    signs anyone in: a client cannot make a worker receive (or spool) 100 MB to be refused."""
 
-    app = create_app()
-    # waitress refuses a longer body itself (413) instead of spooling it for Flask to refuse
-    waitress_serve(app.server, host=host, port=port, threads=threads, ident="cockpit",
-                   max_request_body_size=MAX_BODY_BYTES)
+    def guarded(environ, start_response):
+        try:
+            length = int(environ.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0  # not a number: the server itself answers 400
+        if length > limit:
+            start_response("413 Request Entity Too Large",
+                           [("Content-Type", "text/plain; charset=utf-8"), ("Connection", "close")])
+            return [b"request body too large\n"]
+        return wsgi_app(environ, start_response)
+
+    return guarded
+
+
+def after_fork() -> None:
+    """In a freshly forked worker: nothing the parent opened is shared (state store connections,
+    DuckDB handles and the results kept of them are per process)."""
+    from cockpit.query.snapshot import forget_open_snapshots
+    from cockpit.state.store import dispose_all
+
+    dispose_all()
+    forget_open_snapshots()
+
+
+def default_workers() -> int:
+    """One worker per core, at least two (one can be replaced while the other answers), at most
+    eight (each worker keeps its own query results, so more workers mean more memory)."""
+    import os
+
+    return max(2, min(8, os.cpu_count() or 1))
+
+
+def serve(host: str = "127.0.0.1", port: int = 8050, workers: int | None = None, threads: int = 8) -> None:
+    """Serve with gunicorn: `workers` processes of `threads` threads each, forked from one loaded
+    app. A worker that dies or hangs is replaced by the master; a published snapshot is read by
+    every worker at its next request (the CURRENT pointer is read per request), so a refresh
+    needs no restart. The access log goes to standard output (journald or the log file rotates it)."""
+    from gunicorn.app.base import BaseApplication
+
+    from cockpit.state.store import upgrade
+
+    # the state store migrated, or found at its schema, before any worker starts: one that cannot
+    # be reached stops the start with its message, and a store file in use is never made again
+    # empty by a worker (cockpit.state.store)
+    upgrade()
+    wsgi = refuse_large_bodies(create_app().server)
+    options = {
+        "bind": f"{host}:{port}",
+        "workers": workers or default_workers(),
+        "worker_class": "gthread",
+        "threads": threads,
+        "preload_app": True,  # a wrong configuration stops the start once, with its message
+        # a worker silent this long is killed and replaced; gthread workers beat from their own
+        # thread, so a long export does not count as silence
+        "timeout": 60,
+        "graceful_timeout": 30,
+        "keepalive": 5,
+        "accesslog": "-",
+        # who, what, status, bytes, milliseconds: the user is in the audit trail, not here
+        "access_log_format": '%(h)s "%(r)s" %(s)s %(B)s %(M)sms',
+        "errorlog": "-",
+        "proc_name": "cockpit",
+        "control_socket_disable": True,
+        "post_fork": lambda _arbiter, _worker: after_fork(),
+    }
+
+    class Cockpit(BaseApplication):
+        def load_config(self):
+            for name, value in options.items():
+                if name in self.cfg.settings:  # an older gunicorn lacks the newest settings
+                    self.cfg.set(name, value)
+
+        def load(self):
+            return wsgi
+
+    Cockpit().run()

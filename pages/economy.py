@@ -12,11 +12,13 @@ from cockpit.query.snapshot import NoSnapshot
 from cockpit.ui import params, request
 from cockpit.ui.economy_view import PAGE_ID, economy_layout
 from cockpit.ui.i18n import current_lang, t
+from cockpit.ui.workbench import out_of_themes
 from cockpit.views.economy import SPEC, economy_page
-from cockpit.views.workbench import parse_query
+from cockpit.views.workbench import in_themes, parse_query
 
 dash.register_page(__name__, path=SPEC.path, name="经济运行", order=30, icon="bi-graph-up-arrow",
-                   label={"zh": "经济运行", "en": "Economy"}, title="经济运行 · 城市数字驾驶舱")
+                   label={"zh": "经济运行", "en": "Economy"}, title="经济运行 · 城市数字驾驶舱", kept=True,
+                   themes=SPEC.themes)
 
 
 def layout(**query):
@@ -25,4 +27,6 @@ def layout(**query):
         reader = request.reader(lang)
     except NoSnapshot:
         return dbc.Alert(t("home.systems.none", lang), color="info", id=PAGE_ID)
+    if not in_themes(reader.viewer, SPEC.themes):
+        return out_of_themes(t("economy.title", lang), lang, PAGE_ID)
     return economy_layout(economy_page(reader, parse_query(query, SPEC)), lang)

@@ -23,7 +23,7 @@ from cockpit.views.home import (
 )
 
 dash.register_page(__name__, path="/", name="首页", order=0, icon="bi-house",
-                   label={"zh": "首页", "en": "Home"}, title="城市数字驾驶舱")
+                   label={"zh": "首页", "en": "Home"}, title="城市数字驾驶舱", kept=True)
 
 FAMILY_ICONS = {"economy": "bi-graph-up-arrow", "governance": "bi-people",
                 "environment": "bi-tree", "infrastructure": "bi-hdd-network"}
@@ -79,6 +79,9 @@ def _systems_section(view: HomeView, lang: str):
         dbc.CardBody([_headline_item(h, lang) for h in system.headlines], className="headline-grid"),
     ], className="h-100 family-card", id=f"home-system-{system.system}"), lg=4, md=6, className="mb-3")
         for system in view.systems]
+    if not cards:  # a department of no theme (data/departments.yaml): say so rather than show nothing
+        cards = [dbc.Col(dbc.Alert([html.I(className="bi bi-shield-lock me-2"), t("home.systems.no_themes", lang)],
+                                   color="secondary", className="py-2", id="home-no-themes"))]
     made = view.provenance.created_at.strftime("%Y-%m-%d %H:%M:%S") if view.provenance.created_at is not None else ""
     return html.Div([
         snapshot_notice(view.provenance, lang),

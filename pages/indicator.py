@@ -28,7 +28,7 @@ def _missing(indicator_id: str | None = None) -> bool:
 
 dash.register_page(__name__, path_template="/indicator/<indicator_id>", name="指标详情", nav=False,
                    order=90, icon="bi-info-square", label={"zh": "指标详情", "en": "Indicator"},
-                   title="指标详情 · 城市数字驾驶舱", missing=_missing)
+                   title="指标详情 · 城市数字驾驶舱", missing=_missing, kept=True)
 
 
 def layout(indicator_id: str | None = None, **query):

@@ -19,6 +19,7 @@ from cockpit.ui.index_view import sized_graph
 from cockpit.ui.workbench import (
     coverage_alert,
     headline_cards,
+    out_of_themes,
     panel,
     region_table,
     workbench_page,
@@ -34,12 +35,13 @@ from cockpit.views.infrastructure import (
     sensor_type_name,
 )
 
+ID = "infra"
+SPEC = wb.PageSpec(path="/infrastructure", lead=LEAD, frequencies=("month", "year"), cross=(SENSOR_TYPE,),
+                   themes=("infrastructure",))
+
 dash.register_page(__name__, path="/infrastructure", name="基础设施与数字政府", order=60, icon="bi-hdd-network",
                    label={"zh": "基础设施", "en": "Infrastructure"},
-                   title="基础设施与数字政府 · 城市数字驾驶舱")
-
-ID = "infra"
-SPEC = wb.PageSpec(path="/infrastructure", lead=LEAD, frequencies=("month", "year"), cross=(SENSOR_TYPE,))
+                   title="基础设施与数字政府 · 城市数字驾驶舱", kept=True, themes=SPEC.themes)
 
 
 def layout(lang: str | None = None, **query):
@@ -47,8 +49,13 @@ def layout(lang: str | None = None, **query):
     q = wb.parse_query(query, SPEC)
     try:
         reader = request.reader(lang)
+    except NoSnapshot:
+        return dbc.Alert(t("home.systems.none", lang), color="info", id=f"{ID}-page")
+    if not wb.in_themes(reader.viewer, SPEC.themes):
+        return out_of_themes(t("infra.title", lang), lang, f"{ID}-page")
+    try:
         reader.indicator(LEAD)
-    except (NoSnapshot, KeyError):
+    except KeyError:  # a snapshot without the system (computed before it existed)
         return dbc.Alert(t("home.systems.none", lang), color="info", id=f"{ID}-page")
     where = wb.place(reader, q.region)
     choice = wb.period_choice(reader, LEAD, q.frequency, q.period)

@@ -17,7 +17,7 @@ import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 
-from cockpit.query.reader import OutOfScope
+from cockpit.query.reader import OutOfScope, OutOfTheme
 from cockpit.query.snapshot import NoSnapshot
 from cockpit.ui import access, params, records_view, request
 from cockpit.ui.i18n import current_lang, t
@@ -45,6 +45,8 @@ def layout(**query):
         view = build_view(reader, q, offset=0, limit=0)
     except OutOfScope:
         return _refused(t("records.bad_query.scope", lang), lang)
+    except OutOfTheme:  # an indicator or feed of another department's theme: refused as a region out of scope is
+        return _refused(t("records.bad_query.theme", lang), lang)
     except KeyError as error:
         known = q.indicator is not None and records_view.visible_indicator(reader, q.indicator)
         problem = records_view.problem_text(error)

@@ -13,8 +13,6 @@ from cockpit.query.reader import OutOfScope, Reader
 from cockpit.query.snapshot import NoSnapshot
 from cockpit.ui import bigscreen, params, request
 from cockpit.ui.deckmap import click_id
-from cockpit.ui.shell import snapshot_notice
-from cockpit.views import screen as views
 from cockpit.views.screens import screens
 
 dash.register_page(__name__, path="/screen", path_template="/screen/<theme>", name="大屏", order=5,
@@ -79,14 +77,10 @@ def _carousel_href(theme: str, region: str, rotate: int | None) -> str | None:
 
 
 def _content(reader: Reader | None, theme: str, region: str | None, lang: str):
-    """The canvas of a theme at a region (the reader's language is `lang`)."""
+    """The canvas of a theme at a region (the reader's language is `lang`), kept for every wall."""
     if reader is None or region is None:
         return bigscreen.no_snapshot(lang)
-    canvas = bigscreen.canvas(reader, views.scope(reader, region), screens()[theme], IDS)
-    notice = snapshot_notice(reader.provenance(), reader.viewer.lang, screen=True)
-    if notice is not None:
-        canvas.children.append(notice)  # on the canvas, so it scales with the screen
-    return canvas
+    return bigscreen.kept_canvas(reader, region, screens()[theme], IDS)
 
 
 @callback(Output(CONTENT, "children"), Input(INTERVAL, "n_intervals"),

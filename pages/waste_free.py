@@ -15,16 +15,24 @@ from dash import html
 from cockpit.query.snapshot import NoSnapshot
 from cockpit.ui import index_view, params, request
 from cockpit.ui.i18n import current_lang, t
-from cockpit.ui.workbench import coverage_alert, headline_cards, panel, workbench_page
+from cockpit.ui.workbench import (
+    coverage_alert,
+    headline_cards,
+    out_of_themes,
+    panel,
+    workbench_page,
+)
 from cockpit.views import workbench as wb
 from cockpit.views.index import DIMENSION, WASTE_FREE_INDEX, dimension_choices, waste_free_view
 
-dash.register_page(__name__, path="/waste-free", name="无废指数", order=50, icon="bi-recycle",
-                   label={"zh": "无废指数", "en": "Waste-Free Index"}, title="无废指数 · 城市数字驾驶舱")
-
 INDEX = WASTE_FREE_INDEX
 ID = "wfi"  # the page's element ids start with it
-SPEC = wb.PageSpec(path="/waste-free", lead=INDEX, frequencies=("month", "year"), cross=(DIMENSION,))
+SPEC = wb.PageSpec(path="/waste-free", lead=INDEX, frequencies=("month", "year"), cross=(DIMENSION,),
+                   themes=("waste_free",))
+
+dash.register_page(__name__, path="/waste-free", name="无废指数", order=50, icon="bi-recycle",
+                   label={"zh": "无废指数", "en": "Waste-Free Index"}, title="无废指数 · 城市数字驾驶舱", kept=True,
+                   themes=SPEC.themes)
 
 
 def layout(lang: str | None = None, **query):
@@ -32,8 +40,13 @@ def layout(lang: str | None = None, **query):
     q = wb.parse_query(query, SPEC)
     try:
         reader = request.reader(lang)
+    except NoSnapshot:
+        return dbc.Alert(t("home.systems.none", lang), color="info", id=f"{ID}-page")
+    if not wb.in_themes(reader.viewer, SPEC.themes):
+        return out_of_themes(t("wf.title", lang), lang, f"{ID}-page")
+    try:
         reader.indicator(INDEX)
-    except (NoSnapshot, KeyError):
+    except KeyError:  # a snapshot without the index (computed before it existed)
         return dbc.Alert(t("home.systems.none", lang), color="info", id=f"{ID}-page")
     where = wb.place(reader, q.region)
     choice = wb.period_choice(reader, INDEX, q.frequency, q.period)

@@ -24,6 +24,16 @@ def pytest_configure(config) -> None:
     os.environ.setdefault("COCKPIT_SECRET_KEY", secrets.token_urlsafe(48))
 
 
+@pytest.fixture(autouse=True)
+def _no_page_kept_from_another_test():
+    """Pages are kept per snapshot, viewer and address (`cockpit.ui.kept_pages`); a test that changes
+    what a page would draw (a monkeypatched view, another clock) must not be handed an earlier
+    test's page."""
+    from cockpit.ui.kept_pages import forget_kept_pages
+
+    forget_kept_pages()
+
+
 DEMO_SCALE = 0.02
 DEMO_SEED = 7
 DEMO_END = date(2026, 11, 20)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cockpit.query.reader import OutOfScope, Reader, public_methods
+from cockpit.query.reader import OutOfScope, OutOfTheme, Reader, public_methods
 from cockpit.query.snapshot import current_snapshot
 from cockpit.query.viewer import Viewer, default_viewer
+from cockpit.state.accounts import User, viewer_for
 
 OWN = "330602"  # 越城区, 绍兴市
 OTHER = "330102"  # 上城区, 杭州市
@@ -165,3 +166,129 @@ def test_provenance_comes_from_the_snapshot_not_the_lake(use_demo_lake, monkeypa
     monkeypatch.setenv("COCKPIT_LAKE_DIR", str(tmp_path / "no-lake"))
     facts = Reader(default_viewer(), current_snapshot()).provenance()
     assert facts.demo is not None and facts.demo.seed == 7 and facts.snapshot_id and facts.damage is None
+
+
+# -- themes: a department's staff get nothing of another department's themes ---------------------
+#
+# The viewers are made as sign-in makes them (`accounts.viewer_for`), so their themes are what
+# data/departments.yaml gives their departments' kinds: a 供电公司 works with infrastructure and the
+# hotline, a 综合行政执法局 with the hotline, the grid and waste. Each method below is called with an
+# indicator (or feed) of the grid or the Waste-Free Index: the power company gets nothing, the
+# enforcement bureau answers. A method that takes an indicator or a feed is in THEMED (it raises
+# OutOfTheme) or FILTERED (it leaves such indicators out); every other is in NOT_THEMED, with why.
+
+POWER = "国网越城区供电公司"
+ENFORCEMENT = "越城区综合行政执法局"
+GRID = "grid_events"  # the grid's: counted by event type, with records
+
+THEMED = {
+    "indicator": lambda r, root, p: r.indicator(GRID),
+    "series": lambda r, root, p: r.series(GRID, root, "month"),
+    "ranking": lambda r, root, p: r.ranking(GRID, root, "month"),
+    "ranks_over": lambda r, root, p: r.ranks_over(GRID, root, "month", [p]),
+    "periods": lambda r, root, p: r.periods(GRID, "month"),
+    "composite_parts": lambda r, root, p: r.composite_parts(INDEX, root, "month", p),
+    "children_values": lambda r, root, p: r.children_values(INDEX, root, "month", p),
+    "children_values_of": lambda r, root, p: r.children_values_of(INDEX, [root], "month", p),
+    "explanation": lambda r, root, p: r.explanation(INDEX, root, "month", p),
+    "lineage": lambda r, root, p: r.lineage(INDEX),
+    "breakdown_columns": lambda r, root, p: r.breakdown_columns(GRID),
+    "breakdown": lambda r, root, p: r.breakdown(GRID, root, "month", by="event_type"),
+    "breakdown_series": lambda r, root, p: r.breakdown_series(GRID, root, "month", "event_type", ["环境卫生"]),
+    "children_category": lambda r, root, p: r.children_category(GRID, root, "month", p, "event_type", "环境卫生"),
+    "descendant_values": lambda r, root, p: r.descendant_values(GRID, root, "county", "month", p),
+    "record_sets": lambda r, root, p: r.record_sets(GRID, root, "month", p),
+    "indicator_records": lambda r, root, p: r.indicator_records(GRID, root, "month", p, limit=5),
+    "iter_indicator_records": lambda r, root, p: r.iter_indicator_records(GRID, root, "month", p),
+    "records": lambda r, root, p: r.records("grid_events", limit=5),  # the grid's feed
+    "iter_records": lambda r, root, p: r.iter_records("waste_manifests"),  # the Waste-Free Index's feed
+}
+FILTERED = {  # method -> the systems of what it answers the viewer
+    "systems": lambda r, root: set(r.systems()["system"]),
+    "indicators": lambda r, root: set(r.indicators()["system"]) | set(r.indicators("grid")["system"]),
+    "latest_values": lambda r, root: {r.indicator(i)["system"] for i in
+                                      r.latest_values([GRID, INDEX, "hotline_orders"], root)["indicator"]},
+    "headlines": lambda r, root: set(r.headlines(root)["system"]),
+    "alerts": lambda r, root: set(r.alerts(limit=500)["system"]),
+    "failures": lambda r, root: set(r.failures().get("system", [])),
+    "late_since": lambda r, root: {"grid"} if r.late_since([GRID]) is not None else set(),
+    # the sensors' states are the infrastructure feeds': the enforcement bureau sees none of them
+    "sensor_points": lambda r, root: {"infrastructure"} if len(r.sensor_points(root)) else set(),
+}
+NOT_THEMED = {
+    "in_scope": "answers whether a region is in scope",
+    "memo": "a cache keyed by the viewer, its themes included",
+    "unit_label": "a unit's label in the viewer's language",
+    "data_as_of": "when the snapshot's newest data ends",
+    "provenance": "which snapshot, demo or not",
+    "feed_status": "each feed's row count and freshness, the same for every viewer",
+    "last_ingest": "the lake's newest ingest, the same for every viewer",
+    "geometry_notice": "what the packaged map boundaries are",
+    "level_counts": "the regions of the viewer's subtree",
+    "record_columns": "a feed's columns, from its contract",
+    "feed_label": "a feed's name, from its contract",
+    "region": "a region, whatever the theme",
+    "region_name": "a region's name",
+    "children": "the regions below a region",
+    "search_regions": "the region picker",
+    "geometry": "the shapes of regions",
+}
+
+
+def _staff(department: str) -> User:
+    return User(id=1, name="x", role="staff", region=current_snapshot().roots()[0], department=department,
+                personal_data=False, disabled=False)
+
+
+@pytest.fixture()
+def departments(use_demo_lake):
+    snap = current_snapshot()
+    power, enforcement = (Reader(viewer_for(_staff(d)), snap) for d in (POWER, ENFORCEMENT))
+    return power, enforcement, enforcement.periods(INDEX, "month")[0]
+
+
+def test_a_staff_viewers_themes_are_their_departments(departments):
+    power, enforcement, _ = departments
+    assert power.viewer.themes == {"infrastructure", "hotline"}  # from data/departments.yaml
+    assert enforcement.viewer.themes == {"hotline", "grid", "waste_free"}
+
+
+def test_every_public_method_is_classified_by_theme():
+    assert set(public_methods()) == set(THEMED) | set(FILTERED) | set(NOT_THEMED), (
+        "classify each reader method by theme in tests/test_reader_scope.py")
+    assert not set(THEMED) & set(FILTERED) and not (set(THEMED) | set(FILTERED)) & set(NOT_THEMED)
+
+
+@pytest.mark.parametrize("method", sorted(THEMED))
+def test_a_department_gets_nothing_of_another_departments_theme(departments, method):
+    power, enforcement, period = departments
+    with pytest.raises(OutOfTheme):
+        THEMED[method](power, power.root, period)
+    THEMED[method](enforcement, enforcement.root, period)  # the department whose theme it is answers
+
+
+@pytest.mark.parametrize("method", sorted(FILTERED))
+def test_what_a_department_is_answered_holds_only_its_themes(departments, method):
+    power, enforcement, _ = departments
+    assert FILTERED[method](power, power.root) <= power.viewer.themes
+    assert FILTERED[method](enforcement, enforcement.root) <= enforcement.viewer.themes
+
+
+def test_the_filtered_answers_are_not_empty_for_the_department_whose_theme_it_is(departments):
+    power, enforcement, _ = departments
+    assert {"grid", "waste_free"} <= FILTERED["systems"](enforcement, enforcement.root)
+    assert FILTERED["latest_values"](enforcement, enforcement.root) == {"grid", "hotline"}  # the index is by city
+    assert FILTERED["latest_values"](power, power.root) == {"hotline"}
+    assert FILTERED["sensor_points"](power, power.root) == {"infrastructure"}
+    assert power.indicators("grid").empty and not enforcement.indicators("grid").empty
+
+
+def test_a_staff_member_of_no_declared_department_sees_no_theme(use_demo_lake):
+    nobody = Reader(viewer_for(_staff("越城区某某办公室")), current_snapshot())
+    assert nobody.viewer.themes == frozenset()
+    assert nobody.systems().empty and nobody.indicators().empty and nobody.headlines(nobody.root).empty
+    with pytest.raises(OutOfTheme):
+        nobody.records("hotline_orders", limit=1)
+    with pytest.raises(OutOfTheme):
+        nobody.series("hotline_orders", nobody.root, "month")
+    assert nobody.records("air_stations", limit=1).total > 0  # a list of stations is no theme's

@@ -316,3 +316,26 @@ def test_a_yearly_denominator_of_a_quarterly_rate_shows_the_years_rows(reader):
     assert len(rows) > 0 and set(rows["year"]) == {2025}
     gdp = reader.indicator_records("gdp_per_capita", CITY, "quarter", "2025Q2", key="numerator", limit=100).rows
     assert len(gdp) > 0 and set(pd.to_datetime(gdp["quarter"])) == {pd.Timestamp("2025-04-01")}
+
+
+def test_a_record_page_kept_for_the_viewer_is_read_again_once_the_lake_changes(demo_lake, demo_snapshots, tmp_path):
+    """Record pages are kept per viewer and exact read (`Reader._record_page`); the read names the
+    table's part files, so rows ingested since are seen at once, by the same reader."""
+    import shutil
+
+    from cockpit.feeds.ingest import ingest_frame
+
+    lake = tmp_path / "lake"
+    shutil.copytree(demo_lake, lake)
+    reader = Reader(Viewer(personal_data=True), current_snapshot(demo_snapshots), lake_dir=lake)
+    first = reader.records("grid_events", filters={"region": COUNTY}, limit=5)
+    assert reader.records("grid_events", filters={"region": COUNTY}, limit=5).rows.equals(first.rows)
+    reader.records("grid_events", filters={"region": COUNTY}, limit=5).rows.drop(index=first.rows.index, inplace=True)
+    assert len(reader.records("grid_events", filters={"region": COUNTY}, limit=5).rows) == len(first.rows)  # a copy
+    contract = load_contracts().table("grid_events")
+    key = contract.natural_key[0]
+    more = first.rows.head(2).copy()
+    more[key] = [f"{value}-again" for value in more[key]]
+    result = ingest_frame("grid_events", more, source="test", lake_dir=lake)
+    assert result.loaded == 2, result
+    assert reader.records("grid_events", filters={"region": COUNTY}, limit=5).total == first.total + 2

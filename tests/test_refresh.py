@@ -281,7 +281,7 @@ def test_a_failed_refresh_changes_nothing_users_see(world, published, monkeypatc
         raise OSError("disk full (injected)")
 
     monkeypatch.setattr(snapshot, "publish", crash)  # the snapshot file is written, then the swap fails
-    with pytest.raises(OSError, match="injected"):
+    with pytest.raises(engine.RefreshError, match="disk full .injected.; nothing was published"):
         engine.refresh(lake_dir=world["lake"], snapshot_dir=world["snapshots"], definitions_dir=world["defs"])
     monkeypatch.undo()
     monkeypatch.setattr(engine, "_compute_formula", crash)  # fails mid-computation

@@ -205,3 +205,41 @@ def test_a_click_on_any_ranking_rescopes_the_screen(use_demo_lake, sign_in):
     assert post("not a list").status_code == 400
     street = [{**clicked[0], "value": {"points": [{"customdata": "330602001"}]}}]  # below a county: no drill
     assert json.loads(post(street).data)["response"] == {}  # no update
+
+
+def test_a_screen_is_built_once_per_snapshot_scope_language_and_minute(use_demo_lake, state_store, monkeypatch):
+    """Many walls show the same screen: the first view builds it, the others get that build; a
+    viewer of another scope or language, or the next minute (overdue notes), builds its own."""
+    import dash
+
+    from cockpit.query.snapshot import clear_cached_results
+    from cockpit.state.accounts import User
+    from cockpit.ui import access, bigscreen
+    from cockpit.web import create_app
+
+    app = create_app()
+    screen = next(p for p in dash.page_registry.values() if p["path"] == "/screen")
+    builds = []
+    real_canvas = bigscreen.canvas
+    monkeypatch.setattr(bigscreen, "canvas", lambda reader, *a: builds.append(reader.viewer.key()) or real_canvas(reader, *a))
+    monkeypatch.setenv("COCKPIT_NOW", "2026-11-30T09:00")
+    clear_cached_results()
+
+    def view(scope: str, lang: str = "zh", **kwargs):
+        with app.server.test_request_context("/screen"):
+            access.act_as(User(id=1, name="x", role="leader", region=scope, department=None,
+                               personal_data=False, disabled=False))
+            return screen["layout"](lang=lang, **kwargs)
+
+    province = current_snapshot().roots()[0]
+    first = view(province)
+    assert len(builds) == 1
+    assert view(province).children[-1].children is first.children[-1].children and len(builds) == 1  # a second wall
+    view(province, region="330600")
+    assert len(builds) == 2  # another region shown
+    view("330600")
+    view(province, lang="en")
+    assert len(builds) == 4 and len(set(builds)) == 3  # a city's leader and the English screen: builds of their own
+    monkeypatch.setenv("COCKPIT_NOW", "2026-11-30T09:01")
+    view(province)
+    assert len(builds) == 5  # the next minute: built again (a feed may have fallen overdue)

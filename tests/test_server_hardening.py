@@ -241,7 +241,7 @@ def test_a_large_post_is_refused_before_it_is_read(client):
 
 
 def test_the_served_app_refuses_a_large_post(live_server):
-    """waitress answers a 100 MB post from its headers, before reading (or spooling) the body."""
+    """The served app answers a 100 MB post from its headers, before reading (or spooling) the body."""
     from urllib.parse import urlparse
 
     url = urlparse(live_server)

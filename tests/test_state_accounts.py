@@ -178,6 +178,96 @@ def test_sign_out_disable_and_a_new_password_end_sessions(store_with_users):
     assert [e["action"] for e in trail()].count("user_disabled") == 1
 
 
+def test_a_disabled_account_enabled_again_signs_in_and_both_changes_are_audited(store_with_users):
+    li = accounts.authenticate("li", PASSWORD, "10.1.1.1", now=T0)
+    before = accounts.start_session(li, "10.1.1.1", now=T0)
+    accounts.disable_user("li", actor="cli:ops", now=T0 + timedelta(minutes=1))
+    assert refusal("li", PASSWORD, now=T0 + timedelta(minutes=2)).reason == "disabled"
+
+    assert accounts.enable_user("li", actor="cli:ops", address="10.2.2.2", now=T0 + timedelta(minutes=3)) is True
+    assert accounts.find_user("li").disabled is False
+    again = accounts.authenticate("li", PASSWORD, "10.1.1.1", now=T0 + timedelta(minutes=4))
+    assert accounts.session_user(accounts.start_session(again, None, now=T0 + timedelta(minutes=4)),
+                                 now=T0 + timedelta(minutes=5)) == again
+    assert accounts.session_user(before, now=T0 + timedelta(minutes=5)) is None  # ended by the disable, for good
+
+    assert accounts.enable_user("li", actor="cli:ops", now=T0 + timedelta(minutes=6)) is False  # nothing to do
+    changes = [(e["actor"], e["action"], e["target"], e["address"]) for e in trail()
+               if e["action"] in ("user_disabled", "user_enabled")]
+    assert changes == [("cli:ops", "user_disabled", "li", None), ("cli:ops", "user_enabled", "li", "10.2.2.2")]
+    with pytest.raises(accounts.AccountError, match="no user is named"):
+        accounts.enable_user("nobody", actor="cli")
+    assert audit.verify().ok
+
+
+def stored_sessions() -> set[str]:
+    with store.read() as connection:
+        return set(connection.execute(select(sessions.c.id)).scalars())
+
+
+def digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def sessions_of_every_kind(now: datetime) -> tuple[dict[str, str], dict[str, str]]:
+    """Sessions that are live at `now` and sessions that have ended by then, each kind by name:
+    (live, ended), name -> token."""
+    zhang = accounts.authenticate("zhang", PASSWORD, None, now=now - timedelta(hours=13))
+    li = accounts.authenticate("li", PASSWORD, None, now=now - timedelta(hours=13))
+
+    def opened(user, ago: timedelta, *, seen: timedelta | None = None) -> str:
+        token = accounts.start_session(user, None, now=now - ago)
+        moment = now - ago
+        while seen is not None and moment < now - seen:  # a busy screen: a request every 20 minutes
+            moment = min(moment + timedelta(minutes=20), now - seen)
+            assert accounts.session_user(token, now=moment) == user
+        return token
+
+    ended = {
+        "idle": opened(zhang, timedelta(minutes=31)),
+        "absolute": opened(zhang, timedelta(hours=12, minutes=1), seen=timedelta(minutes=1)),
+        "signed out": opened(zhang, timedelta(minutes=5)),
+        "disabled": opened(li, timedelta(minutes=5)),
+    }
+    live = {"fresh": opened(zhang, timedelta(minutes=1)), "idle 29 min": opened(zhang, timedelta(minutes=29)),
+            "busy 11 h": opened(zhang, timedelta(hours=11), seen=timedelta(minutes=2))}
+    accounts.end_session(ended["signed out"], now=now - timedelta(minutes=4))
+    accounts.disable_user("li", actor="cli:test", now=now - timedelta(minutes=3))
+    return live, ended
+
+
+def test_prune_deletes_the_ended_sessions_keeps_the_live_ones_and_never_the_audit_trail(store_with_users, monkeypatch):
+    now = T0 + timedelta(days=1)
+    live, ended = sessions_of_every_kind(now)
+    assert stored_sessions() == {digest(t) for t in (*live.values(), *ended.values())}
+    entries = trail()
+
+    monkeypatch.setattr(accounts, "PRUNE_BATCH", 3)  # several transactions, the last one short
+    assert accounts.prune_sessions(now=now) == len(ended)
+    assert stored_sessions() == {digest(t) for t in live.values()}
+    for name, token in live.items():
+        assert accounts.session_user(token, now=now) is not None, name
+    for name, token in ended.items():
+        assert accounts.session_user(token, now=now) is None, name
+    assert accounts.prune_sessions(now=now) == 0
+    assert trail() == entries and audit.verify().ok  # not one entry deleted, none added
+
+
+def test_a_sign_in_deletes_a_bounded_number_of_ended_sessions(store_with_users, monkeypatch):
+    now = T0 + timedelta(days=1)
+    live, ended = sessions_of_every_kind(now)
+    monkeypatch.setattr(accounts, "PRUNE_AT_SIGN_IN", 3)
+    zhang = accounts.authenticate("zhang", PASSWORD, None, now=now)
+    first = accounts.start_session(zhang, None, now=now)
+    left = stored_sessions() - {digest(t) for t in (*live.values(), first)}
+    assert len(left) == len(ended) - 3 and left < {digest(t) for t in ended.values()}
+    second = accounts.start_session(zhang, None, now=now)
+    assert stored_sessions() == {digest(t) for t in (*live.values(), first, second)}
+    for token in ended.values():
+        assert accounts.session_user(token, now=now) is None
+    assert accounts.session_user(first, now=now) == zhang
+
+
 def test_changes_to_accounts_are_audited_with_who_did_them(store_with_users):
     accounts.disable_user("li", actor="cli:ops", address="10.2.2.2", now=T0)
     entries = trail()
@@ -215,11 +305,17 @@ def test_viewer_for_is_the_users_scope():
     from cockpit.query.viewer import Viewer
 
     staff = accounts.User(1, "li", "staff", "330602", "区城管局", False, False)
+    # a 城管局 is a 综合行政执法局 (data/departments.yaml): the hotline, the grid and waste
     assert accounts.viewer_for(staff, "en") == Viewer(role="staff", region="330602",
-                                                      departments=frozenset({"区城管局"}), lang="en")
+                                                      departments=frozenset({"区城管局"}),
+                                                      themes=frozenset({"hotline", "grid", "waste_free"}), lang="en")
     leader = accounts.User(2, "zhang", "leader", "330600", None, True, False)
     assert accounts.viewer_for(leader) == Viewer(role="leader", region="330600", personal_data=True)
     analyst = accounts.User(3, "chen", "analyst", "330000", "统计局", False, False)
     assert accounts.viewer_for(analyst).departments is None  # a department narrows staff only
+    assert accounts.viewer_for(analyst).themes is None  # and its themes too
     nowhere = accounts.User(4, "hand-made", "staff", "330602", None, False, False)
     assert accounts.viewer_for(nowhere).departments == frozenset()  # fails closed: no department's records
+    assert accounts.viewer_for(nowhere).themes == frozenset()  # and no theme
+    unknown = accounts.User(5, "wang", "staff", "330602", "越城区某某办公室", False, False)
+    assert accounts.viewer_for(unknown).themes == frozenset()  # a department of no declared kind: none

@@ -131,6 +131,56 @@ def test_users_list_disable_and_passwd(admin):
     assert "contains the user name" in one_error(admin("users", "passwd", "zhang", input="Zhang-2027-xyz\n" * 2)[2])
 
 
+def disabled_column(listing: str) -> dict[str, str]:
+    """`cockpit users list`'s disabled column, by user name."""
+    return {line.split("│")[1].strip(): line.split("│")[6].strip() for line in listing.splitlines()
+            if line.startswith("│")}
+
+
+def test_users_enable_lets_a_disabled_account_sign_in_again_and_both_are_audited(admin):
+    assert admin("users", "add", "li", "--role", "leader", "--region", "330602",
+                 input=f"{PASSWORD}\n{PASSWORD}\n")[0] == 0
+    assert admin("users", "disable", "li")[0] == 0
+    assert disabled_column(admin("users", "list")[1]) == {"li": "yes"}
+    with pytest.raises(accounts.Refused) as refused:
+        accounts.authenticate("li", PASSWORD, None)
+    assert refused.value.reason == "disabled"
+
+    status, _, err = admin("users", "enable", "li")
+    assert status == 0 and "li enabled" in err
+    assert accounts.authenticate("li", PASSWORD, None).name == "li"
+    assert disabled_column(admin("users", "list")[1]) == {"li": ""}
+    assert "li was not disabled" in admin("users", "enable", "li")[2]
+    assert "no user is named 'nobody'" in one_error(admin("users", "enable", "nobody")[2])
+
+    changes = [(e["action"], e["target"], e["actor"].startswith("cli")) for e in audit.entries()
+               if e["action"] in ("user_disabled", "user_enabled")]
+    assert changes == [("user_disabled", "li", True), ("user_enabled", "li", True)]  # the second enable wrote nothing
+    assert admin("audit", "verify")[0] == 0
+
+
+def test_state_prune_deletes_ended_sessions_and_says_how_many(admin):
+    from datetime import timedelta
+
+    from cockpit.state.audit import utc
+
+    assert admin("users", "add", "li", "--role", "leader", "--region", "330602",
+                 input=f"{PASSWORD}\n{PASSWORD}\n")[0] == 0
+    li = accounts.authenticate("li", PASSWORD, None)
+    live = accounts.start_session(li, None)
+    # opened 13 hours ago, after the live one (a sign-in deletes the sessions ended at its own time)
+    then = utc() - timedelta(hours=13)
+    stale = [accounts.start_session(li, None, now=then) for _ in range(3)]
+    accounts.end_session(accounts.start_session(li, None, now=then), now=then + timedelta(minutes=1))
+    entries = len(list(audit.entries(limit=1000)))
+
+    status, _, err = admin("state", "prune")
+    assert status == 0 and "state: 4 ended session(s) deleted" in err and "idle over 30 min" in err
+    assert accounts.session_user(live) == li and all(accounts.session_user(t) is None for t in stale)
+    assert "state: 0 ended session(s) deleted" in admin("state", "prune")[2]
+    assert len(list(audit.entries(limit=1000))) == entries  # the audit trail is never pruned
+
+
 def test_audit_verify_list_and_export(admin, state_url, tmp_path):
     assert admin("users", "add", "=zhang", "--role", "leader", "--region", "330600",
                  input=f"{PASSWORD}\n{PASSWORD}\n")[0] == 0

@@ -110,10 +110,13 @@ def to_utf8(data: bytes, encoding: str | None) -> tuple[bytes, str]:
         return text.removeprefix("\ufeff").encode("utf-8"), encoding
     if data.startswith(_UTF8_BOM):
         if not _is_utf8(data):
-            raise _not_decodable(data, "the file starts with a UTF-8 BOM but is not valid UTF-8")
+            raise _cut_mid_character(data) or _not_decodable(data, "the file starts with a UTF-8 BOM but is not valid UTF-8")
         return data[len(_UTF8_BOM):], "utf-8-sig"
     if _is_utf8(data):
         return data, "utf-8"
+    cut = _cut_mid_character(data)
+    if cut is not None:
+        raise cut
     try:
         return data.decode("gb18030").encode("utf-8"), "gb18030"
     except UnicodeDecodeError:
@@ -124,6 +127,19 @@ def decode_text(data: bytes, encoding: str | None) -> tuple[str, str]:
     """The text and the encoding it was in, chosen as `to_utf8` does."""
     utf8, used = to_utf8(data, encoding)
     return utf8.decode("utf-8"), used
+
+
+def _cut_mid_character(data: bytes) -> ReadError | None:
+    """A file that is UTF-8 up to its last bytes, which start a character and stop: an export or
+    copy cut short. Said as such, not as an unknown encoding (which --encoding cannot mend)."""
+    try:
+        _, consumed = codecs.utf_8_decode(data, "strict", False)  # not final: an unfinished character is left over
+    except UnicodeDecodeError:
+        return None
+    if consumed == len(data):
+        return None
+    return ReadError("the file ends in the middle of a UTF-8 character: it was cut short (truncated); "
+                     "copy or export it again", _line_of_offset(data, consumed))
 
 
 def _is_utf8(data: bytes) -> bool:
@@ -310,7 +326,7 @@ def read_xlsx(path: Path, encoding: str | None = None, header_check: HeaderCheck
     except ReadError:
         raise
     except Exception as exc:  # openpyxl raises many types (zipfile, KeyError, XML errors) for broken workbooks
-        raise ReadError(f"not a readable Excel .xlsx workbook ({type(exc).__name__}: {exc})") from None
+        raise ReadError(f"not a readable Excel .xlsx workbook, damaged or cut short ({type(exc).__name__}: {exc})") from None
     with_data = [sheet for sheet in sheets if sheet.rows]
     if not with_data:
         header_only = next((sheet for sheet in sheets if sheet.headers), None)
@@ -487,6 +503,11 @@ def read_parquet(path: Path, encoding: str | None = None, header_check: HeaderCh
         head = f.read(4)
         f.seek(max(size - 4, 0))
         tail = f.read(4)
+    if head == _PARQUET_MAGIC and tail != _PARQUET_MAGIC:
+        # Parquet keeps its schema and row groups in a footer that ends the file with PAR1 again:
+        # a file that starts like one but lacks the end was cut short (a copy or a download).
+        raise ReadError("a truncated Parquet file: it starts with the PAR1 marker but does not end with one "
+                        "(its footer, which holds the schema, is missing); copy or export it again")
     if head != _PARQUET_MAGIC or tail != _PARQUET_MAGIC:
         raise ReadError(f"not a Parquet file (it lacks the PAR1 markers): {_describe_start(head)}")
     try:

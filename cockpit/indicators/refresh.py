@@ -192,19 +192,28 @@ def refresh(
 
     t = time.perf_counter()
     ident = snapshot.new_snapshot_id()
-    with snapshot.writer_lock(snapshot_dir):
-        snapshot.discard_partials(snapshot_dir)  # what a killed refresh left behind
-        partial = snapshot.partial_path(ident, snapshot_dir)
-        try:
-            _write(partial, ident, systems, values, {
-                "composite_parts": _concat(composite_parts), "explanations": _concat(explanations),
-                "alerts": alerts, "breakdowns": breakdowns, "sensor_status": sensors,
-                "refresh_failures": _failure_table(failures)},
-                frame, feed_as_of, contracts, timings, demo=demo_marker(lake))
-            final = snapshot.publish(partial, snapshot_dir, retention)
-        finally:
-            for leftover in partial.parent.glob(partial.name + "*"):
-                leftover.unlink(missing_ok=True)
+    try:
+        with snapshot.writer_lock(snapshot_dir):
+            snapshot.discard_partials(snapshot_dir)  # what a killed refresh left behind
+            partial = snapshot.partial_path(ident, snapshot_dir)
+            try:
+                _write(partial, ident, systems, values, {
+                    "composite_parts": _concat(composite_parts), "explanations": _concat(explanations),
+                    "alerts": alerts, "breakdowns": breakdowns, "sensor_status": sensors,
+                    "refresh_failures": _failure_table(failures)},
+                    frame, feed_as_of, contracts, timings, demo=demo_marker(lake))
+                final = snapshot.publish(partial, snapshot_dir, retention)
+            finally:
+                for leftover in partial.parent.glob(partial.name + "*"):
+                    leftover.unlink(missing_ok=True)
+    except (OSError, duckdb.IOException) as exc:
+        # A full disk (or a folder that cannot be written) while the snapshot is written or its
+        # pointer swapped: `publish` leaves CURRENT as it was, so say that in one line the
+        # operator can act on, not as a bug's traceback (DuckDB's own is an IOException).
+        kept = (f"snapshot {previous.name.removesuffix(snapshot.SUFFIX)} is still the current one" if previous
+                else "there is still no snapshot")
+        raise RefreshError(f"could not write the snapshot in {snapshot.snapshot_dir(snapshot_dir)}: "
+                           f"{first_line(exc)}; nothing was published ({kept})") from exc
     timings["publish"] = time.perf_counter() - t
     return RefreshReport(snapshot_id=ident, path=final, seconds=time.perf_counter() - started,
                          indicators=len(indicators), values=values.num_rows, computed=sorted(to_compute - set(failed)),

@@ -250,11 +250,23 @@ def publish(partial: Path, directory: Path | None = None, retention: int = DEFAU
     fsync_path(partial)
     os.replace(partial, final)
     tmp = d / f".{POINTER}.{secrets.token_hex(4)}"
-    tmp.write_text(final.name.removesuffix(SUFFIX) + "\n", encoding="utf-8")
-    fsync_path(tmp)
-    os.replace(tmp, d / POINTER)
-    fsync_path(d)  # the directory entry too, so the new pointer survives a crash
-    prune(d, retention)
+    try:
+        tmp.write_text(final.name.removesuffix(SUFFIX) + "\n", encoding="utf-8")
+        fsync_path(tmp)
+        os.replace(tmp, d / POINTER)
+    except BaseException:
+        # The pointer could not be swapped (a full disk): the new file was never current, so it
+        # goes too, and the folder is as it was. Left behind, it would be "the newest whole
+        # snapshot" that a damaged CURRENT falls back to, and hold the space the disk lacks.
+        tmp.unlink(missing_ok=True)
+        final.unlink(missing_ok=True)
+        raise
+    # Published from here on: what fails now must not report the refresh as failed.
+    try:
+        fsync_path(d)  # the directory entry too, so the new pointer survives a crash
+        prune(d, retention)
+    except OSError as e:
+        log.warning("snapshot %s is published, but %s could not be synced or pruned: %s", final.name, d, e)
     return final
 
 

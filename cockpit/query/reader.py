@@ -5,7 +5,10 @@ rankings, series, breakdowns, alerts, regions and their names, geometry, units, 
 status and record pages. Every `region` argument goes through `_scoped`, in this one place: a
 region outside the viewer's subtree raises `OutOfScope` and nothing is returned, never a wider
 answer. `Reader.region()` hides a parent outside the subtree, so a view cannot fall back to
-peers the viewer may not see.
+peers the viewer may not see. Themes likewise: every `indicator` argument goes through
+`_check_indicator`, and a feed's records through `_check_feed`; one of a system the viewer may
+not see raises `OutOfTheme` (a KeyError, as an unknown indicator), and catalogues, values, alerts
+and lineage leave such indicators out.
 
 Caching: the snapshot's query cache (`query.snapshot`) holds unscoped results keyed by their
 full SQL parameters (a region code among them) and is reached only after the scope check; any
@@ -15,7 +18,9 @@ the snapshot's results, so `clear_cached_results` forgets both).
 
 from __future__ import annotations
 
+import dataclasses
 import tempfile
+import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +54,7 @@ RECORDS_MEMORY_LIMIT = "256MB"
 # DuckDB runs out before the first batch (a feed of wider rows). 128 MB sorts the 12345 orders, all
 # 25 columns, and keeps a 200,000-row export under 500 MB resident (BENCHMARKS.md, "Records").
 RECORDS_STREAM_MEMORY_LIMITS = ("160MB", RECORDS_MEMORY_LIMIT)
+SENSOR_FEEDS = ("iot_sensors", "iot_readings")  # what the snapshot's sensor status is made from (indicators.status)
 
 
 class OutOfScope(LookupError):
@@ -57,6 +63,17 @@ class OutOfScope(LookupError):
     def __init__(self, region: object, viewer: Viewer):
         super().__init__(f"region {region!r} is outside this viewer's scope ({viewer.region or 'everything'})")
         self.region = region
+
+
+class OutOfTheme(KeyError):
+    """An indicator, or a feed's records, of a theme (indicator system) the viewer may not see: the
+    reader returns nothing of it. A KeyError, as an unknown indicator is, so whatever answers one
+    answers the other; a page that tells them apart says which."""
+
+    def __init__(self, what: str, systems: Sequence[str]):
+        super().__init__(f"{what} is outside this viewer's themes (it belongs to {', '.join(sorted(systems))})")
+        self.what = what
+        self.systems = tuple(sorted(systems))
 
 
 @dataclass(frozen=True)
@@ -121,10 +138,11 @@ class Reader:
             raise OutOfScope(region, self.viewer)
         return region  # type: ignore[return-value]
 
-    def memo(self, name: str, args: tuple, build: Callable[[], T]) -> T:
+    def memo(self, name: str, args: tuple, build: Callable[[], T], epoch: object = None) -> T:
         """A scoped result kept with the snapshot's results and keyed by the viewer too: views are
-        built once per snapshot, scope and language, not once per request."""
-        return self._snap.kept(("memo", self.viewer.key(), name, args), build)
+        built once per snapshot, scope and language, not once per request (and once per `epoch`
+        for one that depends on the clock, see `Snapshot.kept`)."""
+        return self._snap.kept(("memo", self.viewer.key(), name, args), build, epoch)
 
     # -- catalogue (not regional) -----------------------------------------------------------------
 
@@ -150,11 +168,41 @@ class Reader:
         return [i for i in indicators if i in systems and self.viewer.may_see_theme(systems[i])]
 
     def _check_indicator(self, indicator: str) -> str:
-        """The indicator, if the snapshot holds it and the viewer may see its system (else KeyError)."""
-        system = self._snap.indicator_systems().get(indicator)
-        if system is None or not self.viewer.may_see_theme(system):
+        """The indicator, if the snapshot holds it (else KeyError) and the viewer may see its system
+        (else OutOfTheme)."""
+        system = self._snap.indicator_systems().get(indicator) if isinstance(indicator, str) else None
+        if system is None:
             raise KeyError(f"no indicator {indicator!r} for this viewer")
+        if not self.viewer.may_see_theme(system):
+            raise OutOfTheme(f"indicator {indicator!r}", [system])
         return indicator
+
+    def _feed_themes(self, feed: str) -> frozenset[str]:
+        """The systems whose measures read `feed` (none for a feed no indicator reads)."""
+        return self._snap.kept(("feed_systems",), lambda: self._feed_systems(self._snap.indicators())).get(
+            feed, frozenset())
+
+    def _may_read(self, feed: str) -> bool:
+        """Whether the viewer may see the rows of `feed`: they belong to the themes computed from
+        them. A feed no indicator reads (the lists of monitoring stations and sections) is no
+        theme's, and open to every viewer in scope."""
+        systems = self._feed_themes(feed)
+        return self.viewer.themes is None or not systems or any(self.viewer.may_see_theme(s) for s in systems)
+
+    def _check_feed(self, feed: str) -> str:
+        """The feed, if the viewer may read it (`_may_read`), else OutOfTheme."""
+        if not self._may_read(feed):
+            raise OutOfTheme(f"the records of {feed!r}", self._feed_themes(feed))
+        return feed
+
+    @staticmethod
+    def _feed_systems(catalogue: pd.DataFrame) -> dict[str, frozenset[str]]:
+        """Each feed, and the systems whose measures read it."""
+        found: dict[str, set[str]] = {}
+        for row in catalogue.itertuples():
+            if row.kind == "measure" and isinstance(row.feeds, str) and row.feeds:
+                found.setdefault(row.feeds, set()).add(row.system)
+        return {feed: frozenset(systems) for feed, systems in found.items()}
 
     # -- values -------------------------------------------------------------------------------
 
@@ -277,7 +325,10 @@ class Reader:
         return self._snap.periods(self._check_indicator(indicator), frequency, complete_only)
 
     def sensor_points(self, region: str) -> pd.DataFrame:
-        return self._snap.sensor_points(self._scoped(region))
+        """The IoT sensors under `region` with their alert state; none for a viewer who may not read
+        the feeds the state is made from."""
+        found = self._snap.sensor_points(self._scoped(region))
+        return found if any(self._may_read(feed) for feed in SENSOR_FEEDS) else found.iloc[0:0]
 
     def alerts(self, region: str | None = None, limit: int = 50) -> pd.DataFrame:
         """Breaches within `region` (default: the viewer's whole subtree), most severe and newest first."""
@@ -388,10 +439,11 @@ class Reader:
         exclusive), on the feed's own columns; a `region` filter must be in scope and keeps that
         region and everything below it. `sort`: (column, "asc" | "desc") pairs. Values are always
         bound as parameters, never pasted into SQL. Rows of departments the viewer may not see are
-        left out; personal data is masked unless the viewer may see it (`cockpit.query.masking`)."""
+        left out; personal data is masked unless the viewer may see it (`cockpit.query.masking`).
+        A feed only systems the viewer may not see read raises OutOfTheme."""
         asked = dict(filters or {})
         region = asked.pop("region", self.root)
-        return self._record_page(self._record_query(feed, region, asked, sort), offset, limit)
+        return self._record_page(self._record_query(self._check_feed(feed), region, asked, sort), offset, limit)
 
     def iter_records(self, feed: str, filters: Mapping[str, Any] | None = None,
                      sort: Sequence[tuple[str, str]] | None = None, batch_rows: int = 10_000) -> Iterator[pd.DataFrame]:
@@ -401,7 +453,7 @@ class Reader:
         out of scope raises now, not when the stream is read."""
         asked = dict(filters or {})
         region = asked.pop("region", self.root)
-        return self._record_stream(self._record_query(feed, region, asked, sort), batch_rows)
+        return self._record_stream(self._record_query(self._check_feed(feed), region, asked, sort), batch_rows)
 
     def record_columns(self, feed: str) -> list[dict]:
         """What a grid and an export show of a feed: each column's name, label in the viewer's
@@ -564,8 +616,9 @@ class Reader:
                             None if self.viewer.personal_data else personal, self.viewer.lang)
 
     @staticmethod
-    def _record_connection(q: _RecordQuery, threads: int = 2, memory_limit: str = RECORDS_MEMORY_LIMIT,
+    def _record_connection(q: _RecordQuery | None, threads: int = 2, memory_limit: str = RECORDS_MEMORY_LIMIT,
                            prefetch: bool = True):
+        """A connection configured for record reads, with `q`'s scope registered (none for None)."""
         con = duck.memory()
         # a whole-feed export sorts every matching row: past this much, DuckDB sorts on disk, so an
         # export's memory stays bounded however large the slice (the issue's 200,000 rows, 500 MB)
@@ -574,6 +627,19 @@ class Reader:
         con.execute(f"SET threads = {int(threads)}")
         if not prefetch:
             con.execute("SET disable_parquet_prefetching = true")
+        if q is not None and q.scope is not None:
+            con.register("scope_codes", pd.DataFrame({"code": q.scope}))
+        return con
+
+    @classmethod
+    def _page_connection(cls, q: _RecordQuery) -> duckdb.DuckDBPyConnection:
+        """The calling thread's connection for record pages, with `q`'s scope registered: opening
+        and configuring a DuckDB connection costs more than a page's two queries, and a grid asks
+        for a page at every scroll. Nothing of one query stays for the next (the scope table is
+        replaced, the rest are settings)."""
+        con = getattr(_page_connections, "con", None)
+        if con is None:
+            con = _page_connections.con = cls._record_connection(None)
         if q.scope is not None:
             con.register("scope_codes", pd.DataFrame({"code": q.scope}))
         return con
@@ -584,14 +650,30 @@ class Reader:
         feed = q.contract.name
         if q.source is None:
             return RecordPage(feed, pd.DataFrame(columns=q.contract.column_names), 0, offset, limit)
-        con = self._record_connection(q)
-        try:
-            total = con.execute(f"SELECT count(*) {q.base}", q.params).fetchone()[0]
-            rows = con.execute(f"SELECT f.* {q.base} ORDER BY {', '.join(q.order)} LIMIT ? OFFSET ?",
-                               [*q.params, int(limit), int(offset)]).df()
-        finally:
-            con.close()
-        return RecordPage(feed, q.masked(rows), int(total), int(offset), int(limit))
+
+        def read() -> RecordPage:
+            con = self._page_connection(q)
+            try:
+                total = con.execute(f"SELECT count(*) {q.base}", q.params).fetchone()[0]
+                rows = con.execute(f"SELECT f.* {q.base} ORDER BY {', '.join(q.order)} LIMIT ? OFFSET ?",
+                                   [*q.params, int(limit), int(offset)]).df()
+            except BaseException:
+                _page_connections.con = None  # an interrupted query: the next page opens a fresh connection
+                con.close()
+                raise
+            finally:
+                if q.scope is not None and getattr(_page_connections, "con", None) is con:
+                    con.unregister("scope_codes")
+            return RecordPage(feed, q.masked(rows), int(total), int(offset), int(limit))
+
+        # Kept for the viewer (masking and scope are theirs) and this exact read: the source names
+        # the table's part files, which the lake never changes in place (an ingest or a compaction
+        # adds or replaces files), so a page of the same files is the same page. A records list
+        # that many staff open, or a grid scrolled back, costs no query.
+        key = (q.base, tuple(tuple(p) if isinstance(p, list) else p for p in q.params), tuple(q.order),
+               tuple(q.scope) if q.scope is not None else None, int(offset), int(limit))
+        found = self.memo("record-page", key, read)
+        return dataclasses.replace(found, rows=found.rows.copy())  # the caller may change its copy
 
     def _record_stream(self, q: _RecordQuery, batch_rows: int) -> Iterator[pd.DataFrame]:
         if isinstance(batch_rows, bool) or not isinstance(batch_rows, int) or not 1 <= batch_rows <= 100_000:
@@ -649,6 +731,10 @@ class _RecordQuery:
 
     def masked(self, rows: pd.DataFrame) -> pd.DataFrame:
         return mask_frame(rows, self.mask, self.lang) if self.mask else rows
+
+
+# Each serving thread's connection for record pages (`Reader._page_connection`).
+_page_connections = threading.local()
 
 
 def public_methods() -> list[str]:

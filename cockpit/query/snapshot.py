@@ -72,6 +72,12 @@ def clear_cached_results() -> None:
     _results.cache_clear()
 
 
+def forget_open_snapshots() -> None:
+    """Drop this process's DuckDB handles and kept results (a forked worker opens its own)."""
+    _open.cache_clear()
+    _results.cache_clear()
+
+
 def _key(params: list) -> tuple:
     return tuple(tuple(p) if isinstance(p, list) else p for p in params)
 
@@ -439,16 +445,20 @@ class Snapshot:
         return self.kept(("roots",), lambda: tuple(
             self._df("SELECT code FROM regions WHERE parent_code IS NULL ORDER BY code")["code"]))
 
-    def kept(self, key: tuple, build):
+    def kept(self, key: tuple, build, epoch: object = None):
         """A value derived from this snapshot, built once and kept with its query results (the
         snapshot never changes): sets and lookups that scope checks and view models ask for on
-        every request. Callers must not change what they get."""
+        every request. Callers must not change what they get.
+
+        `epoch` is for a value that also depends on the clock (a screen's "overdue" notes): a
+        value kept at another epoch is built again and replaces it, so a long-running worker
+        keeps one per key, not one per minute it has run."""
         key = ("kept", *key)
         found = self._results.get(key)
-        if found is None:
-            found = build()
+        if found is None or found[0] != epoch:
+            found = (epoch, build())
             self._results.put(key, found)  # type: ignore[arg-type]
-        return found
+        return found[1]
 
     def subtree(self, region: str) -> frozenset[str]:
         """`region` and every region below it (empty for an unknown code)."""

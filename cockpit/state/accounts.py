@@ -13,6 +13,9 @@ refusals included: an address that keeps trying stays refused until it pauses).
 A session is a random token held by the browser; the store keeps only its SHA-256, so a copy of
 the table opens no session. It ends at sign-out, after `session_limits().idle` without a request,
 `session_limits().absolute` after sign-in, and when its user is disabled or gets a new password.
+A session that has ended is never used again, so its row is deleted: a few at each sign-in
+(`start_session`) and all of them by `prune_sessions` (`cockpit state prune`, for a timer). Failed
+sign-ins are counted from the audit trail, which is never pruned; they leave no rows of their own.
 
 `viewer_for` is the one place a `Viewer` is made from a user. An external identity provider (OIDC,
 the province's unified login) later produces the same `User`, and nothing downstream changes.
@@ -30,10 +33,11 @@ from datetime import datetime, timedelta
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from cockpit.config import session_limits
+from cockpit.config import SessionLimits, session_limits
+from cockpit.query.departments import themes_of
 from cockpit.query.viewer import Viewer
 from cockpit.state import audit, store
 from cockpit.state.schema import ROLES, sessions, users
@@ -44,6 +48,8 @@ LOCK_FOR = timedelta(minutes=15)
 ADDRESS_LIMIT = 20  # failed sign-ins from one address in ADDRESS_WINDOW before it is refused
 ADDRESS_WINDOW = timedelta(minutes=10)
 LAST_SEEN_EVERY = timedelta(minutes=1)  # a session's last request is written at most this often
+PRUNE_AT_SIGN_IN = 100  # ended sessions deleted by a sign-in at most: more than one a sign-in keeps up
+PRUNE_BATCH = 1000  # ended sessions `prune_sessions` deletes in one transaction
 MIN_PASSWORD = 10
 MAX_PASSWORD = 1024  # longer is refused unhashed: hashing megabytes is a way to load the server
 NAME_MAX = 64
@@ -55,7 +61,8 @@ _dummy: list[str] = []  # the hash an unknown name's password is checked against
 
 # Actions this module writes to the audit trail.
 SIGN_IN, SIGN_IN_FAILED, SIGN_OUT = "sign_in", "sign_in_failed", "sign_out"
-USER_ADDED, USER_DISABLED, PASSWORD_SET, SESSIONS_ENDED = "user_added", "user_disabled", "password_set", "sessions_ended"
+USER_ADDED, USER_DISABLED, USER_ENABLED = "user_added", "user_disabled", "user_enabled"
+PASSWORD_SET, SESSIONS_ENDED = "password_set", "sessions_ended"
 
 
 @dataclass(frozen=True)
@@ -254,6 +261,23 @@ def disable_user(name: str, *, actor: str, address: str | None = None, now: date
     return store.write(work)
 
 
+def enable_user(name: str, *, actor: str, address: str | None = None, now: datetime | None = None) -> bool:
+    """Enable a disabled account again (audited): it signs in with its password. The sessions
+    that disabling ended stay ended. Whether anything changed: enabling an account that is not
+    disabled changes nothing and writes nothing."""
+    now = audit.utc(now)
+
+    def work(connection: Connection) -> bool:
+        row = _existing(connection, name)
+        if not row.disabled:
+            return False
+        connection.execute(update(users).where(users.c.id == row.id).values(disabled=False, updated_at=now))
+        audit.append(connection, actor, USER_ENABLED, name, {}, address, at=now)
+        return True
+
+    return store.write(work)
+
+
 def set_password(name: str, password: str, *, actor: str, address: str | None = None,
                  now: datetime | None = None) -> int:
     """Give an account a new password (audited, without it): it also lifts a lock and ends the
@@ -361,9 +385,39 @@ def _digest(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
+def _ended(now: datetime, limits: SessionLimits):
+    """The sessions that `session_user` refuses at `now` whatever their user: signed out or ended,
+    idle longer than `limits.idle`, older than `limits.absolute` or past their `expires_at`."""
+    return or_(sessions.c.ended_at.is_not(None), sessions.c.last_seen < now - limits.idle,
+               sessions.c.created_at < now - limits.absolute, sessions.c.expires_at < now)
+
+
+def _delete_ended(connection: Connection, now: datetime, limit: int) -> int:
+    """Delete at most `limit` ended sessions in one statement; how many. On PostgreSQL rows another
+    transaction holds are skipped (`SKIP LOCKED`), so two sign-ins pruning at once neither wait
+    for each other nor deadlock; SQLite has one writer at a time and ignores the clause."""
+    doomed = select(sessions.c.id).where(_ended(now, session_limits())).limit(limit).with_for_update(skip_locked=True)
+    return connection.execute(delete(sessions).where(sessions.c.id.in_(doomed))).rowcount
+
+
+def prune_sessions(*, now: datetime | None = None) -> int:
+    """Delete every session that has ended (signed out, ended by a disable or a new password,
+    idle or absolutely expired), `PRUNE_BATCH` a transaction so sign-ins are not held up; how
+    many. Not audited: the sign-ins and sign-outs are in the audit trail already, and nothing in
+    the trail is ever deleted."""
+    now = audit.utc(now)
+    removed = 0
+    while True:
+        deleted = store.write(lambda connection: _delete_ended(connection, now, PRUNE_BATCH))
+        removed += deleted
+        if deleted < PRUNE_BATCH:
+            return removed
+
+
 def start_session(user: User, address: str | None, *, now: datetime | None = None) -> str:
     """Open a session for a user `authenticate` let in; the token for the browser's cookie (the
-    store keeps only its SHA-256)."""
+    store keeps only its SHA-256). The same transaction deletes up to `PRUNE_AT_SIGN_IN` ended
+    sessions, so they do not pile up where no timer runs `prune_sessions`."""
     now = audit.utc(now)
     token = secrets.token_urlsafe(32)
 
@@ -374,6 +428,7 @@ def start_session(user: User, address: str | None, *, now: datetime | None = Non
         connection.execute(insert(sessions).values(
             id=_digest(token), user_id=user.id, created_at=now, last_seen=now,
             expires_at=now + session_limits().absolute, ended_at=None, address=audit.printable(address, 64)))
+        _delete_ended(connection, now, PRUNE_AT_SIGN_IN)
 
     store.write(work)
     return token
@@ -431,8 +486,12 @@ def viewer_for(user: User, lang: str = "zh") -> Viewer:
 
     Region: the user's subtree. Departments: a staff member sees their department's records only
     (a staff account without one, which `add_user` refuses, sees none); other roles every
-    department. Themes: every one for now; the repository maps no department to its indicator
-    systems yet, so staff are not narrowed by theme until it does. Personal data: as granted."""
-    departments = (frozenset({user.department} if user.department else ()) if user.role == "staff" else None)
-    return Viewer(role=user.role, region=user.region, departments=departments, themes=None,
+    department. Themes: a staff member sees the indicator systems of their department's kind in
+    data/departments.yaml (`cockpit.query.departments`: 越城区综合行政执法局 is a 综合行政执法局),
+    and none when the department is of no kind declared there, or missing; other roles every
+    theme. Personal data: as granted."""
+    staff = user.role == "staff"
+    departments = (frozenset({user.department} if user.department else ()) if staff else None)
+    themes = themes_of(user.department) if staff else None
+    return Viewer(role=user.role, region=user.region, departments=departments, themes=themes,
                   lang="en" if lang == "en" else "zh", personal_data=user.personal_data)

@@ -10,10 +10,14 @@ advisory lock (see `audit.append`) for the same effect.
 The schema is applied by the Alembic migrations in `migrations/` on first use in a process, under
 a lock (a file lock beside an SQLite file, an advisory lock on PostgreSQL), so two workers starting
 together do not both migrate. `cockpit state upgrade` does the same on demand.
+
+An SQLite file this process has used is never created again: deleted, or its folder removed, while
+the cockpit runs, every request meets a StateError (the app answers 503) instead of an empty store.
 """
 
 from __future__ import annotations
 
+import os
 import random
 import threading
 import time
@@ -21,10 +25,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import IntegrityError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import DisconnectionError, IntegrityError, OperationalError, SQLAlchemyError
 
 from cockpit.config import state_url
 
@@ -36,6 +41,9 @@ _ADVISORY_LOCK_KEY = 0x636F636B  # "cock": the PostgreSQL advisory lock held whi
 T = TypeVar("T")
 _engines: dict[str, Engine] = {}
 _migrated: set[str] = set()
+# SQLite files this process has migrated or found migrated. Kept across dispose_all (a forked
+# worker's parent saw the file too): a file once in use is opened, never created again.
+_sqlite_files: set[str] = set()
 _lock = threading.Lock()
 
 
@@ -48,9 +56,29 @@ def describe(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
 
 
+def _sqlite_file(engine: Engine) -> str | None:
+    """The absolute path of an SQLite engine's database file; None in memory or for a `file:` URI."""
+    database = engine.url.database
+    if database in (None, "", ":memory:") or engine.url.query.get("uri") or database.startswith("file:"):
+        return None
+    return os.path.abspath(database)
+
+
 def _sqlite_events(engine: Engine) -> None:
+    path = _sqlite_file(engine)
+
+    @event.listens_for(engine, "do_connect")
+    def on_do_connect(_dialect, _record, cargs, cparams) -> None:
+        # A store file deleted (or its folder removed) while the cockpit runs must be an error:
+        # SQLite would quietly make a new empty one, in which every user and session is gone and
+        # the audit trail starts again. Once this process has used the file, it is opened, never
+        # created (`mode=rw`); the first use of a new installation still creates it.
+        if path is not None and path in _sqlite_files and not cparams.get("uri"):
+            cargs[0] = f"file:{quote(path)}?mode=rw"
+            cparams["uri"] = True
+
     @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record) -> None:
+    def on_connect(dbapi_connection, record) -> None:
         dbapi_connection.isolation_level = None  # we say BEGIN ourselves (see on_begin)
         cursor = dbapi_connection.cursor()
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -59,11 +87,30 @@ def _sqlite_events(engine: Engine) -> None:
             cursor.execute("PRAGMA journal_mode = WAL")
             cursor.execute("PRAGMA synchronous = NORMAL")  # safe with WAL: a crash loses no committed entry's integrity
         cursor.close()
+        if path is not None:
+            record.info["sqlite_file"] = _file_identity(path)
+
+    @event.listens_for(engine, "checkout")
+    def on_checkout(_dbapi_connection, record, _proxy) -> None:
+        # A pooled connection keeps reading and writing the file it opened, even once that file
+        # is deleted or replaced: what it wrote would be lost with the unlinked file. The file at
+        # the path must still be the one the connection opened; if not, the pool drops the
+        # connection and opens the path again (which fails when the file is gone: a StateError).
+        if path is not None and record.info.get("sqlite_file") != _file_identity(path):
+            raise DisconnectionError(f"the state store file {path} was deleted or replaced")
 
     @event.listens_for(engine, "begin")
     def on_begin(connection: Connection) -> None:
         immediate = connection.get_execution_options().get("write", False)
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _file_identity(path: str) -> tuple[int, int] | None:
+    try:
+        found = os.stat(path)
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
 
 
 def raw_engine(url: str | None = None) -> Engine:
@@ -185,6 +232,8 @@ def upgrade(url: str | None = None) -> str:
         raise StateError(f"the state store at {describe(url)} is at revision {at}, not {head}: "
                          "it was written by a newer cockpit")
     _migrated.add(url)
+    if found.dialect.name == "sqlite" and (path := _sqlite_file(found)) is not None:
+        _sqlite_files.add(path)
     return head
 
 
@@ -206,6 +255,11 @@ def write(work: Callable[[Connection], T], url: str | None = None) -> T:
     fails after the retries is a StateError in one line."""
     url = url or state_url()
     found = engine(url)
+    # Retries are for a store that answered at once that it could not serve (a serialisation
+    # failure, a busy snapshot, a dropped connection); a lock held past the busy timeout has been
+    # waited for already, and waiting for it WRITE_ATTEMPTS times over would hold the request for
+    # minutes before it answers 503. So the retries stop when the busy timeout has passed.
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
     for attempt in range(1, WRITE_ATTEMPTS + 1):
         try:
             with found.connect().execution_options(write=True) as connection, connection.begin():
@@ -213,7 +267,7 @@ def write(work: Callable[[Connection], T], url: str | None = None) -> T:
         except IntegrityError:
             raise
         except OperationalError as exc:
-            if attempt == WRITE_ATTEMPTS:
+            if attempt == WRITE_ATTEMPTS or time.monotonic() >= deadline:
                 raise _unusable(url, exc) from exc
             time.sleep(random.uniform(0.001, 0.005) * min(attempt, 10))
         except SQLAlchemyError as exc:

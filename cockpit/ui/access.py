@@ -232,12 +232,16 @@ def content_security_policy(script_hashes: list[str]) -> str:
 def install(app) -> None:
     """Put the gate, the sign-in and sign-out routes and the headers on the app's server. Called
     before any other request hook is installed, so an anonymous request meets the gate first."""
+    from cockpit.query.departments import load_department_themes
     from cockpit.state import accounts
     from cockpit.state.store import StateError
 
     server = app.server
     prefix = app.config.routes_pathname_prefix
     secret = secret_key()
+    # a staff user's viewer sees the themes data/departments.yaml gives their department
+    # (`accounts.viewer_for`): a wrong file stops the start with every problem and its line
+    load_department_themes()
     policy_cache: dict[int, str] = {}
 
     def policy() -> str:
@@ -276,6 +280,13 @@ def install(app) -> None:
 
     # first of all the request hooks, Dash's own included (its first-request set-up draws the layout)
     server.before_request_funcs.setdefault(None, []).insert(0, _gate)
+    # The state store failing where no one catches it (a callback that audits a records view, the
+    # audit page): the same short 503 as the gate's, not a bare 500. SQLAlchemy's OperationalError
+    # is the driver's own word for a database gone or locked, when it escapes store.read/write.
+    from sqlalchemy.exc import OperationalError
+
+    server.register_error_handler(StateError, state_unavailable)
+    server.register_error_handler(OperationalError, state_unavailable)
 
     @server.after_request
     def _headers(response: Response) -> Response:
@@ -329,8 +340,10 @@ def install(app) -> None:
 
 
 def state_unavailable(error: Exception) -> Response:
-    """The state store locked or gone: a page that says so, not a stack trace."""
-    lang = current_lang()
+    """The state store locked or gone: a page that says so, in the request's language, with
+    neither a stack trace nor a path (those go to the server's log)."""
+    # `?lang=` as well as the cookie: the gate answers before the hook that reads the query runs
+    lang = current_lang(request.args.get("lang"))
     body = (f"<!doctype html><html lang='{'zh-CN' if lang == 'zh' else 'en'}'><meta charset='utf-8'>"
             f"<title>{html.escape(t('access.unavailable.title', lang))}</title>"
             f"<body><h1>{html.escape(t('access.unavailable.title', lang))}</h1>"

@@ -17,6 +17,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from cockpit.config import clock_minute
 from cockpit.query.reader import Reader
 from cockpit.ui import screen_charts as charts
 from cockpit.ui.deckmap import region_map
@@ -275,6 +276,23 @@ def canvas(reader: Reader, where: views.Scope, screen: Screen, ids: CanvasIds) -
         ticker(views.ticker(reader, where), ids, lang),
         dcc.Store(id=ids.snapshot, data=reader.snapshot_id),
     ], className="bigscreen-canvas", id=ids.canvas)
+
+
+def kept_canvas(reader: Reader, region: str, screen: Screen, ids: CanvasIds) -> html.Div:
+    """The canvas of `screen` at `region`, with the notice of a stand-in snapshot on it (so it
+    scales with the screen), built once per snapshot, viewer scope, language and clock minute:
+    every wall showing it gets the same one, and a publish redraws the walls from one build."""
+    from cockpit.ui.shell import snapshot_notice  # the shell draws the app's frame from these pages
+
+    def build() -> html.Div:
+        drawn = canvas(reader, views.scope(reader, region), screen, ids)
+        notice = snapshot_notice(reader.provenance(), reader.viewer.lang, screen=True)
+        if notice is not None:
+            drawn.children.append(notice)
+        return drawn
+    # the damage is part of the key: an older snapshot standing in for a damaged one shows a notice
+    return reader.memo("screen-canvas", (screen.key, region, ids.canvas, reader.damage), build,
+                       epoch=clock_minute())
 
 
 def no_snapshot(lang: str):

@@ -319,7 +319,7 @@ def environment_body(page: EnvironmentPage, lang: str) -> html.Div:
     q = f.query
     if f.coverage is not None:
         parts = [coverage_alert(f.coverage, SPEC, q, lang)]
-        if page.manifests.counted_here and page.manifests.classes:
+        if page.manifests is not None and page.manifests.counted_here and page.manifests.classes:
             parts.append(dbc.Row([dbc.Col(manifests_panel(page.manifests, q, lang), lg=6)], className="g-3 mb-3"))
         return html.Div(parts, id="environment-body")
     children = children_panel(page.children, lang) if page.children is not None else None
@@ -333,7 +333,8 @@ def environment_body(page: EnvironmentPage, lang: str) -> html.Div:
         trend_panels(page.trends, lang),
         dbc.Row([dbc.Col(stations_panel(page.stations, q, lang), lg=6),
                  dbc.Col(sections_panel(page.sections, q, lang), lg=6)], className="g-3 mb-3"),
-        dbc.Row([dbc.Col(manifests_panel(page.manifests, q, lang), lg=6)], className="g-3 mb-3"),
+        *([dbc.Row([dbc.Col(manifests_panel(page.manifests, q, lang), lg=6)], className="g-3 mb-3")]
+          if page.manifests is not None else []),
     ], id="environment-body")
 
 

@@ -388,10 +388,14 @@ def page_body(reader, spec: PageSpec, q: WorkbenchQuery, where: Place, choice: P
     cover = coverage(reader, (gov.ORDERS, gov.OVERDUE), where, records_feed=gov.FEED)
     first = next((f for f in ("department", "category_l1") if q.filter(f) is not None), None)
     top: list = [filter_notice(filters, lang)]
-    side = dbc.Row([  # read from the orders and events themselves, and the services beside the hotline
-        dbc.Col(open_overdue_panel(gov.open_overdue(reader, region, filters), lang), lg=6),
-        dbc.Col([html.Div(grid_panel(gov.grid_events(reader, region, frequency, period), lang), className="mb-3"),
-                 html.Div(services_panel(gov.services(reader, region, frequency, period), lang))], lg=6),
+    # read from the orders and events themselves, and the services beside the hotline: the grid
+    # events and the services for a viewer whose themes hold them
+    events, services = gov.grid_events(reader, region, frequency, period), gov.services(reader, region, frequency, period)
+    beside = ([html.Div(grid_panel(events, lang), className="mb-3")] if events is not None else []) + \
+        ([html.Div(services_panel(services, lang))] if services is not None else [])
+    side = dbc.Row([
+        dbc.Col(open_overdue_panel(gov.open_overdue(reader, region, filters), lang), lg=6 if beside else 12),
+        *([dbc.Col(beside, lg=6)] if beside else []),
     ], className="g-3 mb-3")
     if cover is not None:  # the hotline is not counted at this level: say so, and keep what the records show
         return html.Div([*top, coverage_alert(cover, spec, q, lang), side], id="gov-body")

@@ -61,6 +61,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "zh": "尚未发布指标快照。运行 `cockpit refresh` 计算全部指标。",
         "en": "No indicator snapshot has been published yet. Run `cockpit refresh` to compute the indicators.",
     },
+    "home.systems.no_themes": {
+        "zh": "您所在部门没有可查看的指标主题，因此不显示任何指标；如需查看，请联系管理员。",
+        "en": "Your department has no indicator themes to see, so no indicator is shown; ask an administrator if you need them.",
+    },
     "home.systems.count": {"zh": "{n} 项指标", "en": "{n} indicators"},
     "home.snapshot": {"zh": "指标快照 {id}，生成于 {time}", "en": "Indicator snapshot {id}, made {time}"},
     "value.provisional": {"zh": "初步", "en": "provisional"},

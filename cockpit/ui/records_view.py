@@ -476,7 +476,7 @@ def problem_text(error: Exception) -> str:
 def grid_rows(reader: Any, q: RecordsQuery, request: Any) -> GridAnswer:
     """Answer one `getRowsRequest` of the records grid through the reader (scope, masking and
     the checks of columns, sort and filters are the reader's)."""
-    from cockpit.query.reader import OutOfScope
+    from cockpit.query.reader import OutOfScope, OutOfTheme
 
     empty = {"rowData": [], "rowCount": 0}
     try:
@@ -492,6 +492,8 @@ def grid_rows(reader: Any, q: RecordsQuery, request: Any) -> GridAnswer:
         else:
             page = reader.records(feed, filters={"region": q.region, **filters}, sort=ask.sort,
                                   offset=ask.offset, limit=ask.limit)
+    except OutOfTheme:
+        return GridAnswer(empty, None, None, t("records.bad_query.theme", reader.viewer.lang))
     except (ValueError, KeyError, OutOfScope) as error:
         return GridAnswer(empty, None, None, problem_text(error))
     rows = grid_row_data(page.rows, columns, reader.viewer.lang)

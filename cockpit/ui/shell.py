@@ -16,8 +16,10 @@ from dash import dcc, html
 
 from cockpit.query.reader import Provenance
 from cockpit.query.snapshot import NoSnapshot
+from cockpit.query.viewer import Viewer
 from cockpit.ui import params, request, theme
 from cockpit.ui.i18n import COOKIE, current_lang, t
+from cockpit.views.workbench import in_themes
 
 # -- the shared state ------------------------------------------------------------------------------
 #
@@ -62,17 +64,34 @@ def with_state(data: Any, **changes: str | None) -> dict:
             "filters": {k: v for k, v in filters.items() if v is not None}}
 
 
-def nav_links(lang: str) -> list:
-    """One link a registered page, in registry order; pages opt out with `nav=False`."""
+def nav_links(lang: str, viewer: Viewer | None = None) -> list:
+    """One link a registered page, in registry order; pages opt out with `nav=False`. For a viewer,
+    the pages they may open: neither one whose own theme they may not see (the `themes` a page
+    registers, its `PageSpec.themes`) nor one their role may not open (a staff member's big screen)."""
+    from cockpit.ui.access import role_may_open
+
     links = []
     for page in dash.page_registry.values():
         if page.get("nav", True) is False:
+            continue
+        if viewer is not None and not (in_themes(viewer, page.get("themes", ()))
+                                       and role_may_open(viewer.role, page["path"].lstrip("/"))):
             continue
         label = page.get("label", {}).get(lang) or page["name"]
         links.append(dbc.NavItem(dbc.NavLink(
             [html.I(className=f"bi {page.get('icon', 'bi-circle')} me-1"), label],
             href=page["relative_path"], active="exact")))
     return links
+
+
+def _viewer(lang: str) -> Viewer | None:
+    """Who the frame is drawn for; None for no one (see `_provenance`)."""
+    from cockpit.ui.access import NotSignedIn
+
+    try:
+        return request.viewer(lang)
+    except NotSignedIn:
+        return None
 
 
 def _provenance(lang: str) -> Provenance | None:
@@ -132,7 +151,7 @@ def layout():
             html.A([html.I(className="bi bi-grid-1x2-fill me-2"), t("app.title", lang)],
                    href="/", className="navbar-brand fw-bold"),
             demo_badge(provenance, lang),
-            dbc.Nav(nav_links(lang), className="me-auto ms-4", navbar=True),
+            dbc.Nav(nav_links(lang, _viewer(lang)), className="me-auto ms-4", navbar=True),
             *signed_in_as(lang),
             dbc.Button(t("lang.switch", lang), id="shell-lang-switch", color="light", outline=True, size="sm",
                        title=t("lang.switch.title", lang)),

@@ -188,6 +188,19 @@ def workbench_page(spec: PageSpec, q: WorkbenchQuery, place: Place, choice: Peri
                                            "data-shown-since": q.since or ""})
 
 
+OUT_OF_THEMES = "wb-out-of-themes"  # the notice of a page outside the viewer's themes
+
+
+def out_of_themes(title: str, lang: str, page_id: str) -> html.Div:
+    """A department page for a viewer outside its themes (`cockpit.views.workbench.in_themes`): its
+    title and one line saying so; no filter bar, no numbers, no charts."""
+    return html.Div([
+        html.Div(html.H2(title, className="page-title"), className="wb-head"),
+        dbc.Alert([html.I(className="bi bi-shield-lock me-2"), t("wb.out_of_themes", lang)], color="secondary",
+                  className="py-2", id=OUT_OF_THEMES),
+    ], id=page_id, className="wb-page")
+
+
 def panel(title: str, body: Any, *, panel_id: str, footer: Any = None, links: Any = None) -> dbc.Card:
     """One panel: a titled card; `links` sit at the right of the title, `footer` says what the panel does not show."""
     header = html.Div([html.Span(title, className="wb-panel-title"), html.Span(links, className="wb-panel-links")],

@@ -33,7 +33,8 @@ from cockpit.views.workbench import (
     trend_window,
 )
 
-SPEC = PageSpec(path="/economy", lead="retail_sales_ytd_growth", frequencies=("month", "quarter", "year"))
+SPEC = PageSpec(path="/economy", lead="retail_sales_ytd_growth", frequencies=("month", "quarter", "year"),
+                themes=("economy",))
 # The indicator whose periods the period picker lists, by frequency (GDP is quarterly, the
 # monthly indicators have no quarter).
 LEADS = {"month": "retail_sales_ytd_growth", "quarter": "gdp_ytd", "year": "gdp"}

@@ -35,6 +35,7 @@ from cockpit.views.workbench import (
     headlines,
     indicator_href,
     level_name,
+    may_see,
     page_href,
     period_choice,
     place,
@@ -45,7 +46,9 @@ from cockpit.views.workbench import (
 
 # The cross filters: columns of the feeds the page lists (air_stations, water_quality_monthly, waste_manifests)
 CROSS = ("station_class", "grade", "waste_class")
-SPEC = PageSpec(path="/environment", lead="good_air_day_ratio", frequencies=("month", "year"), cross=CROSS)
+# the waste on transfer manifests is the Waste-Free Index's: shown to those who may see it
+SPEC = PageSpec(path="/environment", lead="good_air_day_ratio", frequencies=("month", "year"), cross=CROSS,
+                themes=("environment", "waste_free"))
 # The panels each cross filter narrows (the others say they are not narrowed by it)
 NARROWS = {"station_class": frozenset({"stations", "map-points"}), "grade": frozenset({"sections"}),
            "waste_class": frozenset({"manifests"})}
@@ -100,9 +103,12 @@ class Frame:
 
 def frame(reader: Reader, q: WorkbenchQuery) -> Frame:
     where = place(reader, q.region)
+    # at community and grid level: a link to the manifests of the region's own producers, for a
+    # viewer who may see them (they are the Waste-Free Index's)
+    manifests_seen = any(may_see(reader, indicator) for _, _, indicator in MANIFEST_CLASSES)
     return Frame(query=q, place=where, period=period_choice(reader, SPEC.lead, q.frequency, q.period),
-                 # at community and grid level: a link to the manifests of the region's own producers
-                 coverage=coverage(reader, ALL_INDICATORS, where, records_feed="waste_manifests"))
+                 coverage=coverage(reader, ALL_INDICATORS, where,
+                                   records_feed="waste_manifests" if manifests_seen else None))
 
 
 # -- trends against their targets ---------------------------------------------------------------
@@ -402,16 +408,17 @@ class Manifests:
     trend: TrendView | None = None  # the selected class's tons over the periods up to the chosen one
 
 
-def manifests(reader: Reader, f: Frame) -> Manifests:
+def manifests(reader: Reader, f: Frame) -> Manifests | None:
     """Tons of waste on the transfer manifests created in the period by the place's producers, by
-    class; with a `waste_class` filter, that class marked and its tons over the periods."""
+    class; with a `waste_class` filter, that class marked and its tons over the periods. None when
+    the viewer sees none of them (the Waste-Free Index is not among their themes)."""
     lang = reader.viewer.lang
     chosen = f.query.filter("waste_class")
     catalogue = _catalogue(reader)
     known = [(zh, en, i) for zh, en, i in MANIFEST_CLASSES if i in catalogue]
     period = f.period.chosen
     if not known:
-        return Manifests(period=period, counted_here=False, counted_at=(), classes=(), unit="", selected=chosen)
+        return None
     here = defined_at(reader, known[0][2], f.place.level)
     levels = tuple(level_name(lv, lang) for lv in str(catalogue[known[0][2]].get("levels") or "").split(",") if lv)
     classes = []
@@ -445,7 +452,7 @@ class EnvironmentPage:
     children: ChildTable | None
     stations: Stations
     sections: Sections
-    manifests: Manifests
+    manifests: Manifests | None  # None: not among the viewer's themes
     map: ChildMap | None = None
 
 

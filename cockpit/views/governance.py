@@ -21,7 +21,7 @@ import pandas as pd
 
 from cockpit.config import now
 from cockpit.query.reader import RECORDS_PAGE_LIMIT, Reader
-from cockpit.views.workbench import records_href, trend_window, value_at
+from cockpit.views.workbench import may_see, records_href, trend_window, value_at
 
 ORDERS = "hotline_orders"
 OVERDUE = "hotline_overdue"
@@ -619,10 +619,12 @@ class Services:
     figures: tuple[ServiceFigure, ...]
 
 
-def services(reader: Reader, region: str, frequency: str, period: str | None) -> Services:
+def services(reader: Reader, region: str, frequency: str, period: str | None) -> Services | None:
     """一网通办 at the region in the period (cases, online rate, on-time rate, days saved); below
     the lowest level the services are counted at, the nearest ancestor in the viewer's scope that
-    has them (the page says whose numbers they are)."""
+    has them (the page says whose numbers they are). None for a viewer outside their theme."""
+    if not may_see(reader, SERVICES[0]):
+        return None
     where = region
     while where is not None and all(value_at(reader, i, where, frequency, period) is None for i in SERVICES):
         where = reader.region(where)["parent_code"]
@@ -654,9 +656,13 @@ class GridEvents:
     records: str | None = None  # the events reported, as records
 
 
-def grid_events(reader: Reader, region: str, frequency: str, period: str | None) -> GridEvents:
+def grid_events(reader: Reader, region: str, frequency: str, period: str | None) -> GridEvents | None:
     """Grid events (基层治理四平台) reported under `region` in the period, from the grid
-    indicators (indicators/grid.yaml): reported, closed, still open, and the major or grade-A ones."""
+    indicators (indicators/grid.yaml): reported, closed, still open, and the major or grade-A ones.
+    None for a viewer outside their theme."""
+    if not may_see(reader, GRID_EVENTS[0]):
+        return None
+
     def count(indicator: str) -> int:
         value = value_at(reader, indicator, region, frequency, period)
         return 0 if value is None else int(value)

@@ -161,7 +161,8 @@ def region_label(reader: Reader, region: str) -> str:
 def records_view(reader: Reader, q: RecordsQuery, offset: int = 0, limit: int = 100) -> RecordsView:
     """The records behind an indicator's value (q.indicator) or a feed's rows (q.feed alone).
     Raises KeyError / ValueError / OutOfScope (from the reader) on an unknown id, a bad period or
-    key, a filter the viewer may not use, or a region out of scope: the page says why."""
+    key, a filter the viewer may not use, or a region out of scope, and OutOfTheme (a KeyError) on
+    an indicator or feed outside the viewer's themes: the page says why."""
     lang = reader.viewer.lang
     region = q.region or reader.root
     filters = dict(q.filters)

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from cockpit.config import now
+from cockpit.config import clock_minute, now
 from cockpit.query.reader import Reader
 from cockpit.views.screens import MapLayer, Panel, Screen, Tile
 
@@ -108,8 +108,7 @@ def stale(reader: Reader, indicators: list[str] | tuple[str, ...]) -> Stale | No
         since = reader.late_since(list(indicators))
         return Stale(failed=False, since=since) if since is not None else None
 
-    minute = pd.Timestamp(now()).floor("min")
-    return reader.memo("screen-stale", (tuple(indicators), minute), judge)
+    return reader.memo("screen-stale", (tuple(indicators),), judge, epoch=clock_minute())
 
 
 # -- title bar and ticker --------------------------------------------------------------------

@@ -18,6 +18,7 @@ from urllib.parse import urlencode
 import pandas as pd
 
 from cockpit.query.reader import OutOfScope, Reader
+from cockpit.query.viewer import Viewer
 from cockpit.views.index import choose_period
 from cockpit.views.screen import _catalogue, _target, compare
 
@@ -59,6 +60,16 @@ class PageSpec:
     lead: str
     frequencies: tuple[str, ...] = ("month", "year")
     cross: tuple[str, ...] = ()
+    themes: tuple[str, ...] = ()
+    """The indicator systems the page shows, its own (the lead's) first. A viewer who may not see
+    its own is told the page is outside their department's themes and shown nothing of it (nor
+    offered it in the navigation); the panels of the others show to viewers who may see them."""
+
+
+def in_themes(viewer: Viewer, themes: Sequence[str]) -> bool:
+    """Whether a page showing `themes` (its own first, as `PageSpec.themes` says) is within the
+    viewer's: they may see its own. The pages and the navigation ask this one question."""
+    return not themes or viewer.may_see_theme(themes[0])
 
 
 @dataclass(frozen=True)
@@ -447,6 +458,12 @@ class Coverage:
     deepest_level_name: str
     nearest: Crumb | None
     records: str | None
+
+
+def may_see(reader: Reader, indicator: str) -> bool:
+    """Whether the viewer may see an indicator the snapshot holds: a panel of a theme that is not
+    theirs is left out of a page, not drawn empty."""
+    return indicator in _catalogue(reader)
 
 
 def defined_at(reader: Reader, indicator: str, level: str) -> bool:

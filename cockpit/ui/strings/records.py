@@ -71,6 +71,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "records.bad_query": {"zh": "无法列出记录：{problem}", "en": "Cannot list the records: {problem}"},
     "records.bad_query.indicator": {"zh": "未知的指标或无权查看", "en": "an unknown indicator, or one you may not see"},
     "records.bad_query.scope": {"zh": "该区划不在您的查看范围内", "en": "this region is outside what you may see"},
+    "records.bad_query.theme": {
+        "zh": "这些记录不在您所在部门的主题范围内",
+        "en": "these records are outside your department's themes",
+    },
     "records.bad_query.missing": {
         "zh": "链接需要 indicator、region、period（或 feed、region）参数",
         "en": "the link needs indicator, region and period (or feed and region)",

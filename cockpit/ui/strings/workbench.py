@@ -37,6 +37,10 @@ STRINGS = {
         "zh": "本页指标统计到{deepest}，{level}一级没有数值。",
         "en": "These indicators are counted down to {deepest} level; there are no values at {level} level.",
     },
+    "wb.out_of_themes": {
+        "zh": "该页面不在您所在部门的主题范围内，不显示其数据；如需查看，请联系管理员。",
+        "en": "This page is outside your department's themes, so none of its data is shown; ask an administrator if you need it.",
+    },
     "wb.coverage.nearest": {"zh": "查看{name}", "en": "See {name}"},
     "wb.coverage.records": {"zh": "查看本区域的明细记录", "en": "Open this region's own records"},
     "wb.panel.not_filtered": {
