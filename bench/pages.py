@@ -75,9 +75,14 @@ def measure(repeat: int = 15) -> list[dict]:
     address for the first time, the catalogue and hierarchy kept from other views) and warm."""
     from plotly.utils import PlotlyJSONEncoder
 
-    from cockpit.query.snapshot import clear_cached_results
+    from cockpit.query.snapshot import clear_cached_results as forget_results
     from cockpit.ui.access import act_as_province_leader
+    from cockpit.ui.kept_pages import forget_kept_pages
     from cockpit.web import create_app
+
+    def clear_cached_results() -> None:  # the query results, and the pages drawn from them
+        forget_results()
+        forget_kept_pages()
 
     app = create_app()
     rows = []
@@ -97,7 +102,7 @@ def measure(repeat: int = 15) -> list[dict]:
             def elsewhere(path=parts.path, address=address) -> None:
                 # the page at another address (the same page at its root, or the economy page for
                 # the root itself): what a running server has kept before this click
-                other = _page_for("/economy" if path == address else path)
+                other = _page_for(("/governance" if path == "/economy" else "/economy") if path == address else path)
                 json.dumps(other[0]["layout"](**other[1]), cls=PlotlyJSONEncoder)
 
             draw()  # the hierarchy, geometry and catalogue once, as a running server has them
