@@ -38,11 +38,23 @@ def _truncate(d: Path) -> None:
 
 
 def _flip(d: Path) -> None:
-    """Bytes inverted in the middle of the file: it still opens and lists its tables; checksums fail."""
+    """Bytes inverted inside a block that holds the values: the file still opens and lists its
+    tables; that block's checksum fails. (The middle of the file, flipped before, could be a free
+    block, depending on where DuckDB's writer put the tables: then nothing was damaged.)"""
+    from cockpit import duck
+
     path = d / f"{NEW}{store.SUFFIX}"
+    con = duck.read_only(path)  # as the app opens it (another configuration may not share its open file)
+    try:
+        block_size = con.execute("SELECT block_size FROM pragma_database_size()").fetchone()[0]
+        blocks = sorted(b for (b,) in con.execute(
+            "SELECT DISTINCT block_id FROM pragma_storage_info('indicator_values') WHERE block_id >= 0").fetchall())
+    finally:
+        con.close()
+    # a DuckDB file: three 4 KiB headers, then the blocks, each starting with its checksum
+    start = 3 * 4096 + blocks[len(blocks) // 2] * block_size + 1024
     data = bytearray(path.read_bytes())
-    middle = len(data) // 2
-    data[middle:middle + 4096] = bytes(b ^ 0xFF for b in data[middle:middle + 4096])
+    data[start:start + 4096] = bytes(b ^ 0xFF for b in data[start:start + 4096])
     path.write_bytes(bytes(data))
     # as a worker that opens the file after the damage meets it: this process's open connection
     # has blocks of it in memory already (which blocks depends on the pages drawn before)
