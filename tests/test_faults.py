@@ -38,7 +38,7 @@ from cockpit.indicators import snapshot as store
 from tests.test_ingest import hotline_row, write_csv
 from tests.test_ingest import snapshot as file_hashes
 from tests.test_server_hardening import UPDATE, body_for
-from tests.test_snapshot_fallback import NEW, OLD, _garbage, _router_layout
+from tests.test_snapshot_fallback import NEW, OLD, _garbage, _router_layout, two_copies
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 PROCESS_TIMEOUT = 180  # a loaded 2-core machine: the demo refresh takes about 10 s when idle
@@ -289,12 +289,7 @@ def test_a_csv_cut_mid_row_loads_the_whole_rows_and_quarantines_the_cut_one(tmp_
 def served_folder(tmp_path, use_demo_lake, demo_snapshots, monkeypatch) -> Path:
     """Two whole copies of the demo snapshot, OLD and NEW, CURRENT naming NEW (as in
     test_snapshot_fallback), the app pointed at them."""
-    source = store.current_path(demo_snapshots)
-    folder = tmp_path / "snapshots"
-    folder.mkdir()
-    for ident in (OLD, NEW):
-        shutil.copyfile(source, folder / f"{ident}{store.SUFFIX}")
-    (folder / store.POINTER).write_text(NEW + "\n", encoding="utf-8")
+    folder = two_copies(demo_snapshots, tmp_path / "snapshots")
     monkeypatch.setenv("COCKPIT_SNAPSHOT_DIR", str(folder))
     return folder
 

@@ -22,13 +22,18 @@ OLD, NEW = "20260101T000000000000Z-aaaa", "20261201T000000000000Z-bbbb"
 @pytest.fixture()
 def folder(tmp_path, use_demo_lake, demo_snapshots, monkeypatch) -> Path:
     """A snapshot folder holding two copies of the demo snapshot, CURRENT naming the newer one."""
+    d = two_copies(demo_snapshots, tmp_path / "snapshots")
+    monkeypatch.setenv("COCKPIT_SNAPSHOT_DIR", str(d))
+    return d
+
+
+def two_copies(demo_snapshots: Path, d: Path) -> Path:
+    """`d` made to hold the demo snapshot as OLD and as NEW, CURRENT naming NEW."""
     source = store.current_path(demo_snapshots)
-    d = tmp_path / "snapshots"
     d.mkdir()
     for ident in (OLD, NEW):
         shutil.copyfile(source, d / f"{ident}{store.SUFFIX}")
     (d / store.POINTER).write_text(NEW + "\n", encoding="utf-8")
-    monkeypatch.setenv("COCKPIT_SNAPSHOT_DIR", str(d))
     return d
 
 
